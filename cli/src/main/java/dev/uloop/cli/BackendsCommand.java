@@ -1,0 +1,81 @@
+package dev.uloop.cli;
+
+import dev.uloop.Backend;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code uloop backends}: which kernel interfaces this machine has, and what each costs. */
+@Command(
+        name = "backends",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Lists the event backends, whether this machine has them, and the one loops use by default.",
+        },
+        footer = {
+            "",
+            "Loops use the best available backend (epoll, else poll, else select) unless",
+            "-D" + Backend.PROPERTY + "=epoll|poll|select|auto is set; with bin/uloop, pass it as",
+            "ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
+        })
+public final class BackendsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * What one wait costs on a backend.
+     *
+     * @param backend a backend
+     * @return a one-line note
+     */
+    static String cost(Backend backend) {
+        return switch (backend) {
+            case EPOLL -> "O(ready fds); the interest list lives in the kernel";
+            case POLL -> "O(registered fds); the whole pollfd array is copied and scanned";
+            case SELECT -> "O(highest fd); three fd bit sets are copied and scanned";
+        };
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Backend best = null;
+        try {
+            best = Backend.best();
+        } catch (UnsupportedOperationException e) {
+            // none available: shown below
+        }
+
+        String[] names = new String[Backend.values().length];
+        int width = "BACKEND".length();
+        for (Backend b : Backend.values()) {
+            names[b.ordinal()] = b == best ? b.id() + " (default)" : b.id();
+            width = Math.max(width, names[b.ordinal()].length());
+        }
+        String format = "%-" + width + "s  %-9s  %s%n";
+        out.printf(format, "BACKEND", "AVAILABLE", "COST OF ONE WAIT");
+        for (Backend b : Backend.values()) {
+            out.printf(format, names[b.ordinal()], b.isAvailable() ? "yes" : "no", cost(b));
+        }
+        out.println();
+
+        if (best == null) {
+            throw new UnsupportedOperationException("no event backend (epoll, poll, select) is available on "
+                    + System.getProperty("os.name"));
+        }
+        String property = System.getProperty(Backend.PROPERTY);
+        if (property == null || property.isBlank()) {
+            out.printf("Loops use %s (the best available). Choose another with -D%s=NAME.%n",
+                    best.id(), Backend.PROPERTY);
+        } else {
+            // Throws, with a one-line reason, for an unknown or unavailable backend.
+            Backend chosen = Backend.fromProperty().requireAvailable();
+            out.printf("-D%s=%s: loops use %s.%n", Backend.PROPERTY, property, chosen.id());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.uloop.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ExecutionException;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code uloop} command. Each subcommand is its own class, registered in the
+ * {@code subcommands} list below.
+ *
+ * <p>Exit codes: 0 success, 1 the command failed ({@code uloop: <message>} on stderr),
+ * 2 bad usage ({@code uloop: <message>} and a hint to {@code --help}).
+ */
+@Command(
+        name = "uloop",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "One event loop over epoll, poll and select, in pure Java through the FFM API.",
+        subcommands = {
+            BackendsCommand.class,
+            ExampleCommand.class,
+            // serve, client and bench register here.
+        },
+        footer = {
+            "",
+            "Exit status: 0 on success, 1 when a command fails, 2 on bad usage.",
+            "Pass JVM options such as -Duloop.backend=poll through ULOOP_JAVA_OPTS.",
+        })
+public final class Main implements Callable<Integer> {
+    /** Exit status of a command that failed while running. */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit status for bad usage: an unknown option, a missing argument... */
+    public static final int EXIT_USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line and exits the JVM with its status. */
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /**
+     * Runs the command line in-process, printing to the given writers.
+     *
+     * @param out  standard output
+     * @param err  standard error
+     * @param args the arguments, as given to {@code uloop}
+     * @return the exit status
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = newCommandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /**
+     * The {@code uloop} command line with its subcommands and error handling, printing to
+     * {@code System.out} and {@code System.err} until told otherwise.
+     *
+     * @return a new command line
+     */
+    public static CommandLine newCommandLine() {
+        return new CommandLine(new Main())
+                .setParameterExceptionHandler(USAGE_ERROR)
+                .setExecutionExceptionHandler(FAILURE);
+    }
+
+    /** {@code uloop} without a subcommand. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(),
+                "missing command; choose one of: " + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** Bad usage: one line saying what is wrong, one line pointing at --help; exit 2. */
+    private static final IParameterExceptionHandler USAGE_ERROR = (ex, args) -> {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String message = oneLine(ex.getMessage());
+        if (ex instanceof UnmatchedArgumentException unmatched) {
+            List<String> suggestions = unmatched.getSuggestions();
+            if (!suggestions.isEmpty()) {
+                message += " (did you mean " + String.join(" or ", suggestions.stream()
+                        .map(s -> "'" + s + "'").toList()) + "?)";
+            }
+        }
+        err.println("uloop: " + message);
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help'.");
+        err.flush();
+        return EXIT_USAGE;
+    };
+
+    /** A command failed: one line with the reason, no stack trace (unless ULOOP_DEBUG is set); exit 1. */
+    private static final IExecutionExceptionHandler FAILURE = (ex, cl, parseResult) -> {
+        PrintWriter err = cl.getErr();
+        Throwable cause = unwrap(ex);
+        err.println("uloop: " + describe(cause));
+        String debug = System.getenv("ULOOP_DEBUG");
+        if (debug != null && !debug.isEmpty() && !debug.equals("0")) {
+            cause.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    };
+
+    /** The exception that says what went wrong, not the wrappers around it. */
+    static Throwable unwrap(Throwable t) {
+        while (t.getCause() != null
+                && (t instanceof ExecutionException
+                        || t instanceof ExceptionInInitializerError
+                        || t instanceof InvocationTargetException
+                        || t instanceof UncheckedIOException)) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** The message of an exception on one line, with its type when the message alone says too little. */
+    static String describe(Throwable t) {
+        String message = t.getMessage();
+        if (message == null || message.isBlank()) {
+            return t.getClass().getName();
+        }
+        if (t instanceof RuntimeException || t instanceof IOException) {
+            return oneLine(message);
+        }
+        return t.getClass().getSimpleName() + ": " + oneLine(message);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    /** {@code uloop --version}: the uloop version, then the Java runtime and platform. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "uloop " + version(),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + "), "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"),
+            };
+        }
+    }
+
+    /**
+     * The uloop version, from the resource Maven fills in at build time.
+     *
+     * @return for example {@code "0.1.0"}, or {@code "unknown"} when not built by Maven
+     */
+    public static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/uloop-version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isBlank() && !v.startsWith("${")) {
+                    return v.strip();
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : "unknown";
+    }
+}

@@ -1,0 +1,35 @@
+package dev.uloop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README shows the example exactly as it is compiled and run. */
+class ReadmeTest {
+    private static Path root() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("README.md"))) {
+            p = p.getParent();
+        }
+        return p;
+    }
+
+    @Test
+    void readmeContainsTheUdpTimeServerVerbatim() throws IOException {
+        Path root = root();
+        String readme = Files.readString(root.resolve("README.md"));
+        String example = Files.readString(root.resolve("cli/src/main/java/dev/uloop/examples/UdpTimeServer.java"));
+        assertTrue(readme.contains("```java\n" + example + "```"),
+                "README.md's example differs from cli/src/main/java/dev/uloop/examples/UdpTimeServer.java");
+    }
+
+    @Test
+    void quickStartIsTwoCommands() throws IOException {
+        String readme = Files.readString(root().resolve("README.md"));
+        assertTrue(readme.contains("```sh\nbin/uloop example udp-time"), "quick start: run a server");
+        assertTrue(readme.contains("\nbin/test "), "quick start: run the tests");
+    }
+}

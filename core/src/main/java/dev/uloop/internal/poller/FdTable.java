@@ -1,0 +1,45 @@
+package dev.uloop.internal.poller;
+
+import java.util.Arrays;
+
+/**
+ * An int per file descriptor, indexed by fd: {@code -1} means absent. Descriptors are
+ * small dense integers, so an array beats a map (Redis {@code events[]}, libuv watchers).
+ */
+final class FdTable {
+    static final int ABSENT = -1;
+    private int[] values = filled(64);
+
+    private static int[] filled(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, ABSENT);
+        return a;
+    }
+
+    int get(int fd) {
+        return fd < values.length ? values[fd] : ABSENT;
+    }
+
+    void put(int fd, int value) {
+        if (fd >= values.length) {
+            int n = Math.max(fd + 1, values.length * 2);
+            int[] bigger = filled(n);
+            System.arraycopy(values, 0, bigger, 0, values.length);
+            values = bigger;
+        }
+        values[fd] = value;
+    }
+
+    /** Removes {@code fd} and returns its old value (or ABSENT). */
+    int remove(int fd) {
+        int old = get(fd);
+        if (old != ABSENT) {
+            values[fd] = ABSENT;
+        }
+        return old;
+    }
+
+    boolean contains(int fd) {
+        return get(fd) != ABSENT;
+    }
+}

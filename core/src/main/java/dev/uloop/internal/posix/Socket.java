@@ -1,0 +1,266 @@
+package dev.uloop.internal.posix;
+
+import static dev.uloop.internal.posix.LibC.C_INT;
+import static dev.uloop.internal.posix.LibC.C_LONG;
+import static dev.uloop.internal.posix.LibC.C_POINTER;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * {@code <sys/socket.h>} and the socket options uloop uses. Each wrapper returns the
+ * result, or {@code -errno}. {@code recv}/{@code send} family calls that carry
+ * {@link #MSG_DONTWAIT} cannot block and use the cheaper critical linkage.
+ */
+public final class Socket {
+    private Socket() {}
+
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_NONBLOCK = Unistd.O_NONBLOCK;
+    public static final int SOCK_CLOEXEC = Unistd.O_CLOEXEC;
+
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_ERROR = 4;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_OOBINLINE = 10;
+    public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int TCP_NODELAY = 1;
+    public static final int IPV6_V6ONLY = 26;
+
+    public static final int MSG_OOB = 0x1;
+    public static final int MSG_PEEK = 0x2;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_NOSIGNAL = 0x4000;
+
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+
+    private static final MethodHandle SOCKET =
+            LibC.downcall("socket", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), LibC.CRITICAL);
+    private static final MethodHandle SOCKETPAIR =
+            LibC.downcall("socketpair", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), LibC.CRITICAL);
+    private static final MethodHandle BIND =
+            LibC.downcall("bind", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
+    private static final MethodHandle LISTEN =
+            LibC.downcall("listen", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
+    // accept4 and connect may block on a blocking socket.
+    private static final MethodHandle ACCEPT4 =
+            LibC.downcall("accept4", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
+    private static final MethodHandle CONNECT =
+            LibC.downcall("connect", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    private static final FunctionDescriptor RECVFROM_FD =
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER);
+    private static final MethodHandle RECVFROM = LibC.downcall("recvfrom", RECVFROM_FD);
+    private static final MethodHandle RECVFROM_NOW = LibC.downcall("recvfrom", RECVFROM_FD, LibC.CRITICAL);
+    private static final FunctionDescriptor SENDTO_FD =
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT);
+    private static final MethodHandle SENDTO = LibC.downcall("sendto", SENDTO_FD);
+    private static final MethodHandle SENDTO_NOW = LibC.downcall("sendto", SENDTO_FD, LibC.CRITICAL);
+    private static final FunctionDescriptor RECV_FD = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT);
+    private static final MethodHandle RECV = LibC.downcall("recv", RECV_FD);
+    private static final MethodHandle RECV_NOW = LibC.downcall("recv", RECV_FD, LibC.CRITICAL);
+    private static final MethodHandle SEND = LibC.downcall("send", RECV_FD);
+    private static final MethodHandle SEND_NOW = LibC.downcall("send", RECV_FD, LibC.CRITICAL);
+    private static final MethodHandle SETSOCKOPT = LibC.downcall("setsockopt",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
+    private static final MethodHandle GETSOCKOPT = LibC.downcall("getsockopt",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), LibC.CRITICAL);
+    private static final FunctionDescriptor NAME_FD = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER);
+    private static final MethodHandle GETSOCKNAME = LibC.downcall("getsockname", NAME_FD, LibC.CRITICAL);
+    private static final MethodHandle GETPEERNAME = LibC.downcall("getpeername", NAME_FD, LibC.CRITICAL);
+    private static final MethodHandle SHUTDOWN =
+            LibC.downcall("shutdown", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
+
+    /** {@code int socket(int domain, int type, int protocol)}. */
+    public static int socket(int domain, int type, int protocol) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) SOCKET.invokeExact(st, domain, type, protocol), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int socketpair(int domain, int type, int protocol, int sv[2])}. */
+    public static int socketpair(int domain, int type, int protocol, MemorySegment sv) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) SOCKETPAIR.invokeExact(st, domain, type, protocol, sv), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int bind(int fd, const struct sockaddr *addr, socklen_t len)}. */
+    public static int bind(int fd, MemorySegment addr, int len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) BIND.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int listen(int fd, int backlog)}. */
+    public static int listen(int fd, int backlog) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) LISTEN.invokeExact(st, fd, backlog), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)}; EINTR is retried. */
+    public static int accept4(int fd, MemorySegment addr, MemorySegment len, int flags) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            int r;
+            do {
+                r = LibC.result((int) ACCEPT4.invokeExact(st, fd, addr, len, flags), st);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int connect(int fd, const struct sockaddr *addr, socklen_t len)}. */
+    public static int connect(int fd, MemorySegment addr, int len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) CONNECT.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *from, socklen_t *len)}. */
+    public static long recvfrom(int fd, MemorySegment buf, long n, int flags, MemorySegment from, MemorySegment len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            long r;
+            do {
+                r = (flags & MSG_DONTWAIT) != 0
+                        ? (long) RECVFROM_NOW.invokeExact(st, fd, buf, n, flags, from, len)
+                        : (long) RECVFROM.invokeExact(st, fd, buf, n, flags, from, len);
+                r = LibC.result(r, st);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t len)}. */
+    public static long sendto(int fd, MemorySegment buf, long n, int flags, MemorySegment to, int len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            long r;
+            do {
+                r = (flags & MSG_DONTWAIT) != 0
+                        ? (long) SENDTO_NOW.invokeExact(st, fd, buf, n, flags, to, len)
+                        : (long) SENDTO.invokeExact(st, fd, buf, n, flags, to, len);
+                r = LibC.result(r, st);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code ssize_t recv(int fd, void *buf, size_t n, int flags)}. */
+    public static long recv(int fd, MemorySegment buf, long n, int flags) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            long r;
+            do {
+                r = (flags & MSG_DONTWAIT) != 0
+                        ? (long) RECV_NOW.invokeExact(st, fd, buf, n, flags)
+                        : (long) RECV.invokeExact(st, fd, buf, n, flags);
+                r = LibC.result(r, st);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code ssize_t send(int fd, const void *buf, size_t n, int flags)}. */
+    public static long send(int fd, MemorySegment buf, long n, int flags) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            long r;
+            do {
+                r = (flags & MSG_DONTWAIT) != 0
+                        ? (long) SEND_NOW.invokeExact(st, fd, buf, n, flags)
+                        : (long) SEND.invokeExact(st, fd, buf, n, flags);
+                r = LibC.result(r, st);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t len)}. */
+    public static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) SETSOCKOPT.invokeExact(st, fd, level, name, value, len), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *len)}. */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) GETSOCKOPT.invokeExact(st, fd, level, name, value, len), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *len)}. */
+    public static int getsockname(int fd, MemorySegment addr, MemorySegment len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) GETSOCKNAME.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *len)}. */
+    public static int getpeername(int fd, MemorySegment addr, MemorySegment len) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) GETPEERNAME.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int shutdown(int fd, int how)}. */
+    public static int shutdown(int fd, int how) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) SHUTDOWN.invokeExact(st, fd, how), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.uloop.internal.poller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.uloop.Events;
+import dev.uloop.Fds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class PollerTest {
+    @Test
+    void selectRefusesFdsAboveAStrictKernelsLimit() {
+        try (Poller p = Pollers.openSelect(1024); Fds fds = new Fds()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> p.register(1500, Events.IN));
+            assertTrue(e.getMessage().contains("fd 1500"), e.getMessage());
+            assertTrue(e.getMessage().contains("poll") && e.getMessage().contains("epoll"), e.getMessage());
+            assertEquals(0, p.size());
+            int[] pipe = fds.pipe();
+            p.register(pipe[0], Events.IN);           // below the limit: fine
+            assertEquals(1, p.size());
+        }
+    }
+
+    @Test
+    void pipeWakerWakesAndDrains() {
+        checkWaker(Waker.openPipe());
+    }
+
+    @Test
+    void eventFdWakerWakesAndDrains() {
+        checkWaker(Waker.openEventFd());
+    }
+
+    private static void checkWaker(Waker w) {
+        try (w; Poller p = Pollers.open(dev.uloop.Backend.POLL)) {
+            ReadySet out = new ReadySet();
+            p.register(w.fd(), Events.IN);
+            assertEquals(0, p.poll(0, out));
+            Thread t = new Thread(() -> {
+                w.wakeup();
+                w.wakeup();
+            });
+            t.start();
+            assertEquals(1, p.poll(10_000, out));      // returns as soon as the other thread writes
+            assertEquals(w.fd(), out.fd(0));
+            w.drain();
+            assertEquals(0, p.poll(0, out));
+        }
+    }
+
+    @Test
+    void epollResultArrayGrowsWhenFull() {
+        try (Poller p = Pollers.open(dev.uloop.Backend.EPOLL); Fds fds = new Fds()) {
+            ReadySet out = new ReadySet();
+            int n = 200;                               // more than the initial 64 result slots
+            for (int i = 0; i < n; i++) {
+                int[] pipe = fds.pipe();
+                p.register(pipe[1], Events.OUT);       // always writable
+            }
+            int total = 0;
+            for (int round = 0; round < 3; round++) {
+                total = p.poll(0, out);
+            }
+            assertEquals(n, total, "after growing, one wait returns every ready fd");
+        }
+    }
+}
