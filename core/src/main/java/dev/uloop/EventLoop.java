@@ -161,7 +161,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         interest[fd] = events;
         addedInBatch[fd] = batch + 1;   // events from the current batch predate this registration
         registered++;
-        LOG.log(Level.DEBUG, () -> "add fd=" + fd + " " + Events.toString(events));
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "add fd=" + fd + " " + Events.toString(events));
+        }
     }
 
     /**
@@ -180,7 +182,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (interest[fd] != events) {
             poller.modify(fd, events);
             interest[fd] = events;
-            LOG.log(Level.DEBUG, () -> "modify fd=" + fd + " " + Events.toString(events));
+            if (LOG.isLoggable(Level.DEBUG)) {     // no lambda: modify is on the hot path
+                LOG.log(Level.DEBUG, "modify fd=" + fd + " " + Events.toString(events));
+            }
         }
     }
 
@@ -200,7 +204,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         interest[fd] = 0;
         registered--;
         poller.unregister(fd);
-        LOG.log(Level.DEBUG, () -> "remove fd=" + fd);
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "remove fd=" + fd);
+        }
     }
 
     /**

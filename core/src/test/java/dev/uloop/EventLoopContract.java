@@ -629,6 +629,43 @@ public abstract class EventLoopContract {
         assertTrue(s.waitNanos() >= 0 && s.busyNanos() > 0, s.toString());
     }
 
+    // ------------------------------------------------------------ allocation
+
+    @Test
+    void noAllocationPerEventInSteadyState() throws Exception {
+        // Every iteration: one kernel wait, one handler call, two interest changes. The JIT
+        // needs a while before escape analysis removes the temporaries of FFM calls, so the
+        // counter is read at several windows after a warm-up and the quietest one counts.
+        int[] s = fds.socketpair();
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int warmup = 100_000;
+        int window = 20_000;
+        int windows = 10;
+        long[] marks = new long[windows + 1];
+        AtomicInteger calls = new AtomicInteger();
+        loop.add(s[0], Events.OUT, (fd, ev) -> {
+            int n = calls.incrementAndGet();
+            loop.modify(fd, Events.OUT | Events.IN);
+            loop.modify(fd, Events.OUT);
+            if (n >= warmup && (n - warmup) % window == 0) {
+                int k = (n - warmup) / window;
+                marks[k] = mx.getCurrentThreadAllocatedBytes();
+                if (k == windows) {
+                    loop.stop();
+                }
+            }
+        });
+        runUntilStopped(LONG);
+        long quietest = Long.MAX_VALUE;
+        for (int k = 0; k < windows; k++) {
+            quietest = Math.min(quietest, marks[k + 1] - marks[k]);
+        }
+        // One 16-byte object per event would be 320 KB per window.
+        assertTrue(quietest < 4 * 1024, quietest + " bytes allocated on the loop thread in the quietest window of "
+                + window + " events; windows: " + java.util.Arrays.toString(marks));
+    }
+
     // ------------------------------------------------------------ scale
 
     @Test
