@@ -5,4 +5,5 @@
  */
 module dev.uloop {
     exports dev.uloop;
+    exports dev.uloop.net;
 }

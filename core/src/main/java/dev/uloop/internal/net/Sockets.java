@@ -1,0 +1,121 @@
+package dev.uloop.internal.net;
+
+import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.SockAddr;
+import dev.uloop.internal.posix.Socket;
+import dev.uloop.internal.posix.Unistd;
+import dev.uloop.net.Addresses;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/** Socket set-up shared by TCP and UDP: creation, options, bind with errors a person can act on. */
+public final class Sockets {
+    private Sockets() {}
+
+    /** A non-blocking, close-on-exec socket of the address's family. */
+    public static int open(InetSocketAddress address, int type) {
+        int fd = Socket.socket(SockAddr.family(address), type | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new NativeException("socket(" + (type == Socket.SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM") + ")", -fd);
+        }
+        return fd;
+    }
+
+    /** setsockopt with an int value. */
+    public static void setInt(int fd, int level, int name, int value, String what) {
+        MemorySegment v = IoBuffers.get().optInt;
+        v.set(ValueLayout.JAVA_INT, 0, value);
+        int r = Socket.setsockopt(fd, level, name, v, 4);
+        if (r < 0) {
+            throw new NativeException("setsockopt(fd=" + fd + ", " + what + ")", -r);
+        }
+    }
+
+    /** getsockopt with an int value; returns -errno on failure. */
+    public static int getInt(int fd, int level, int name) {
+        IoBuffers io = IoBuffers.get();
+        io.addrLen.set(ValueLayout.JAVA_INT, 0, 4);
+        int r = Socket.getsockopt(fd, level, name, io.optInt, io.addrLen);
+        return r < 0 ? r : io.optInt.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /** Arms SO_LINGER {on, 0 s}, so that close() sends a reset. */
+    public static void lingerZero(int fd) {
+        MemorySegment v = IoBuffers.get().optInt;
+        v.set(ValueLayout.JAVA_INT, 0, 1);
+        v.set(ValueLayout.JAVA_INT, 4, 0);
+        Socket.setsockopt(fd, Socket.SOL_SOCKET, Socket.SO_LINGER, v, 8);
+    }
+
+    /** For IPv6 sockets: accept IPv4 too ({@code dualStack}) or IPv6 only. */
+    public static void v6Only(int fd, InetSocketAddress address, boolean dualStack) {
+        if (address.getAddress() instanceof Inet6Address) {
+            setInt(fd, Socket.IPPROTO_IPV6, Socket.IPV6_V6ONLY, dualStack ? 0 : 1, "IPV6_V6ONLY");
+        }
+    }
+
+    /**
+     * Binds, turning the usual failures into a message that says what to do.
+     *
+     * @throws BindException for a busy port, a privileged port or an address this host lacks
+     */
+    public static void bind(int fd, InetSocketAddress address) throws BindException {
+        IoBuffers io = IoBuffers.get();
+        int len = SockAddr.write(address, io.addr);
+        int r = Socket.bind(fd, io.addr, len);
+        if (r == 0) {
+            return;
+        }
+        IOException e = bindError(-r, address);
+        if (e instanceof BindException be) {
+            throw be;
+        }
+        throw new NativeException("bind(fd=" + fd + ", " + Addresses.format(address) + ")", -r);
+    }
+
+    /**
+     * The exception for a failed bind: a {@link BindException} with a message a person can act
+     * on for the usual causes, a {@link NativeException} wrapped in an IOException otherwise.
+     */
+    static IOException bindError(int errno, InetSocketAddress address) {
+        String where = Addresses.format(address);
+        return switch (errno) {
+            case Errno.EADDRINUSE -> new BindException(where + " is already in use");
+            case Errno.EACCES, Errno.EPERM -> new BindException("binding " + where
+                    + " needs root or CAP_NET_BIND_SERVICE (ports below 1024 are privileged); choose another port"
+                    + " with --port");
+            case Errno.EADDRNOTAVAIL -> new BindException(address.getAddress().getHostAddress()
+                    + " is not an address of this host");
+            default -> new IOException(new NativeException("bind(" + where + ")", errno));
+        };
+    }
+
+    /** The local address of a socket. */
+    public static InetSocketAddress localAddress(int fd) {
+        IoBuffers io = IoBuffers.get();
+        io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
+        int r = Socket.getsockname(fd, io.addr, io.addrLen);
+        if (r < 0) {
+            throw new NativeException("getsockname(fd=" + fd + ")", -r);
+        }
+        return SockAddr.read(io.addr);
+    }
+
+    /** The peer address of a connected socket, or null if it has none. */
+    public static InetSocketAddress remoteAddress(int fd) {
+        IoBuffers io = IoBuffers.get();
+        io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
+        int r = Socket.getpeername(fd, io.addr, io.addrLen);
+        return r < 0 ? null : SockAddr.read(io.addr);
+    }
+
+    /** Closes quietly. */
+    public static void close(int fd) {
+        Unistd.close(fd);
+    }
+}

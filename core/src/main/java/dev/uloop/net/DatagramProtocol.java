@@ -1,0 +1,25 @@
+package dev.uloop.net;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/** What a UDP endpoint does with datagrams. Callbacks run on the loop thread. */
+public interface DatagramProtocol {
+    /**
+     * A datagram arrived (0 to 65507 bytes). The buffer is a view of the loop's read
+     * buffer, valid only during this call.
+     *
+     * @param data the payload
+     * @param from the sender
+     */
+    void datagramReceived(ByteBuffer data, InetSocketAddress from);
+
+    /**
+     * A receive failed (for example ECONNREFUSED reported for an earlier send). The
+     * endpoint stays open.
+     *
+     * @param error what failed
+     */
+    default void errorReceived(Exception error) {
+    }
+}

@@ -1,0 +1,462 @@
+package dev.uloop.net;
+
+import dev.uloop.EventLoop;
+import dev.uloop.Events;
+import dev.uloop.NativeException;
+import dev.uloop.internal.net.IoBuffers;
+import dev.uloop.internal.net.Sockets;
+import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Socket;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * A non-blocking TCP connection driving a {@link Protocol}: the seeds' per-connection
+ * handler with its message queue. Reads into the loop's one read buffer; writes go straight
+ * to the socket and only the rest is queued (as heap chunks), with OUT asked for only while
+ * the queue is not empty.
+ */
+public final class TcpConnection implements Transport {
+    private static final System.Logger LOG = System.getLogger("uloop.net.TcpConnection");
+    private static final int SEND_FLAGS = Socket.MSG_DONTWAIT | Socket.MSG_NOSIGNAL;
+    private static final int READS_PER_EVENT = 4;
+
+    private final EventLoop loop;
+    private final int fd;
+    private final Protocol protocol;
+    private final Consumer<TcpConnection> onClosed;      // lets a server forget the connection
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>(4);
+    private int headOffset;          // bytes of the queue's first chunk already sent
+    private long queued;             // bytes in the queue
+    private int high = DEFAULT_HIGH_WATER;
+    private int low = DEFAULT_LOW_WATER;
+    private int interest;            // what the loop watches for us
+    private boolean readingPaused;   // by the protocol
+    private boolean eof;             // the peer's EOF was read
+    private boolean writingPaused;   // above the high-water mark
+    private boolean closing;         // close() called: flush, then close
+    private boolean eofPending;      // writeEof() called: shutdown(SHUT_WR) once flushed
+    private boolean closed;
+    private InetSocketAddress local;
+    private InetSocketAddress remote;
+
+    /**
+     * Takes over a connected, non-blocking socket: registers it with the loop and calls
+     * {@link Protocol#connectionMade}.
+     *
+     * @param loop     the loop to run on (call from its thread, or before it runs)
+     * @param fd       a connected non-blocking TCP socket, now owned by the connection
+     * @param protocol what to do with the connection
+     * @param onClosed called once after the socket is closed (may be null)
+     * @return the connection
+     */
+    public static TcpConnection adopt(EventLoop loop, int fd, Protocol protocol, Consumer<TcpConnection> onClosed) {
+        TcpConnection c = new TcpConnection(loop, fd, protocol, onClosed);
+        try {
+            loop.add(fd, Events.IN, c::onEvents);
+        } catch (RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+        c.interest = Events.IN;
+        try {
+            protocol.connectionMade(c);
+        } catch (RuntimeException e) {
+            c.fail(e);
+        }
+        return c;
+    }
+
+    private TcpConnection(EventLoop loop, int fd, Protocol protocol, Consumer<TcpConnection> onClosed) {
+        this.loop = loop;
+        this.fd = fd;
+        this.protocol = protocol;
+        this.onClosed = onClosed;
+    }
+
+    /**
+     * The socket's descriptor, for diagnostics. Service code should not need it.
+     *
+     * @return the fd, or -1 once closed
+     */
+    public int fd() {
+        return closed ? -1 : fd;
+    }
+
+    /**
+     * The protocol driving this connection.
+     *
+     * @return the protocol
+     */
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    // ------------------------------------------------------------ events
+
+    private void onEvents(int fd, int events) {
+        if ((events & Events.OUT) != 0) {
+            flush();
+        }
+        if ((events & Events.IN) != 0 && wantRead()) {
+            read();
+        }
+    }
+
+    private boolean wantRead() {
+        return !closed && !closing && !eof && !readingPaused;
+    }
+
+    private void read() {
+        IoBuffers io = IoBuffers.get();
+        for (int i = 0; i < READS_PER_EVENT && wantRead(); i++) {
+            long n = Socket.recv(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT);
+            if (n > 0) {
+                ByteBuffer view = io.readView;
+                view.clear().limit((int) n);
+                try {
+                    protocol.dataReceived(view);
+                } catch (RuntimeException e) {
+                    fail(e);
+                    return;
+                }
+                if (n < IoBuffers.SIZE) {
+                    return;
+                }
+            } else if (n == 0) {
+                eof = true;
+                boolean keepOpen;
+                try {
+                    keepOpen = protocol.eofReceived();
+                } catch (RuntimeException e) {
+                    fail(e);
+                    return;
+                }
+                if (keepOpen) {
+                    updateInterest();
+                } else {
+                    close();
+                }
+                return;
+            } else if (n == -Errno.EAGAIN) {
+                return;
+            } else {
+                lost(new NativeException("recv(fd=" + fd + ")", (int) -n));
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ writing
+
+    @Override
+    public void write(ByteBuffer data) {
+        int len = data.remaining();
+        if (len == 0 || closing || eofPending || closed) {
+            return;
+        }
+        int sent = 0;
+        if (queued == 0) {
+            sent = sendNow(data);
+            if (sent < 0) {
+                return;     // the connection is being lost
+            }
+            if (sent == len) {
+                return;
+            }
+        }
+        byte[] rest = new byte[len - sent];
+        data.get(data.position() + sent, rest);
+        enqueue(rest);
+    }
+
+    @Override
+    public void write(byte[] data) {
+        if (data.length == 0 || closing || eofPending || closed) {
+            return;
+        }
+        int sent = 0;
+        if (queued == 0) {
+            sent = sendHeap(data, 0, data.length);
+            if (sent < 0) {
+                return;
+            }
+            if (sent == data.length) {
+                return;
+            }
+        }
+        enqueue(sent == 0 ? data.clone() : java.util.Arrays.copyOfRange(data, sent, data.length));
+    }
+
+    /** Sends what the socket takes now; returns bytes sent, or -1 when the connection failed. */
+    private int sendNow(ByteBuffer data) {
+        IoBuffers io = IoBuffers.get();
+        if (data == io.readView) {
+            // Echoing what was just read: send straight from the read buffer, no copy.
+            return sendNative(io.read, data.position(), data.remaining());
+        }
+        if (data.isDirect()) {
+            MemorySegment seg = MemorySegment.ofBuffer(data);
+            return sendNative(seg, 0, data.remaining());
+        }
+        if (data.hasArray()) {
+            return sendHeap(data.array(), data.arrayOffset() + data.position(), data.remaining());
+        }
+        byte[] copy = new byte[data.remaining()];
+        data.get(data.position(), copy);
+        return sendHeap(copy, 0, copy.length);
+    }
+
+    private int sendHeap(byte[] a, int off, int len) {
+        MemorySegment scratch = IoBuffers.get().write;
+        int total = 0;
+        while (total < len) {
+            int chunk = Math.min(len - total, IoBuffers.SIZE);
+            MemorySegment.copy(a, off + total, scratch, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, chunk);
+            int n = sendNative(scratch, 0, chunk);
+            if (n < 0) {
+                return -1;
+            }
+            total += n;
+            if (n < chunk) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** One send(2); returns bytes sent (0 on EAGAIN), or -1 after starting to lose the connection. */
+    private int sendNative(MemorySegment seg, long off, int len) {
+        long n = Socket.send(fd, off == 0 ? seg : seg.asSlice(off), len, SEND_FLAGS);
+        if (n >= 0) {
+            return (int) n;
+        }
+        if (n == -Errno.EAGAIN) {
+            return 0;
+        }
+        // EPIPE, ECONNRESET...: report it after the current callback, not inside the protocol's write().
+        NativeException e = new NativeException("send(fd=" + fd + ")", (int) -n);
+        closing = true;
+        queue.clear();
+        queued = 0;
+        loop.execute(() -> lost(e));
+        return -1;
+    }
+
+    private void enqueue(byte[] chunk) {
+        queue.addLast(chunk);
+        queued += chunk.length;
+        updateInterest();
+        if (!writingPaused && queued > high) {
+            writingPaused = true;
+            try {
+                protocol.pauseWriting();
+            } catch (RuntimeException e) {
+                fail(e);
+            }
+        }
+    }
+
+    private void flush() {
+        MemorySegment scratch = IoBuffers.get().write;
+        while (!queue.isEmpty() && !closed) {
+            byte[] head = queue.peekFirst();
+            int chunk = Math.min(head.length - headOffset, IoBuffers.SIZE);
+            MemorySegment.copy(head, headOffset, scratch, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, chunk);
+            long n = Socket.send(fd, scratch, chunk, SEND_FLAGS);
+            if (n == -Errno.EAGAIN) {
+                break;
+            }
+            if (n < 0) {
+                lost(new NativeException("send(fd=" + fd + ")", (int) -n));
+                return;
+            }
+            headOffset += (int) n;
+            queued -= n;
+            if (headOffset == head.length) {
+                queue.pollFirst();
+                headOffset = 0;
+            }
+            if (n < chunk) {
+                break;
+            }
+        }
+        if (closed) {
+            return;
+        }
+        if (writingPaused && queued <= low) {
+            writingPaused = false;
+            try {
+                protocol.resumeWriting();
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+        }
+        if (queued == 0) {
+            if (closing) {
+                closeNow(null);
+                return;
+            }
+            if (eofPending) {
+                Socket.shutdown(fd, Socket.SHUT_WR);
+            }
+        }
+        updateInterest();
+    }
+
+    private void updateInterest() {
+        if (closed) {
+            return;
+        }
+        int want = (wantRead() ? Events.IN : 0) | (queued > 0 ? Events.OUT : 0);
+        if (want != interest) {
+            loop.modify(fd, want);
+            interest = want;
+        }
+    }
+
+    // ------------------------------------------------------------ closing
+
+    @Override
+    public void writeEof() {
+        if (closing || eofPending || closed) {
+            return;
+        }
+        eofPending = true;
+        if (queued == 0) {
+            Socket.shutdown(fd, Socket.SHUT_WR);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closing || closed) {
+            return;
+        }
+        closing = true;
+        if (queued == 0) {
+            closeNow(null);
+        } else {
+            updateInterest();      // stop reading, keep flushing
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (closed) {
+            return;
+        }
+        queue.clear();
+        queued = 0;
+        Sockets.lingerZero(fd);
+        closeNow(null);
+    }
+
+    /** A protocol callback threw: log it and reset the connection. */
+    private void fail(RuntimeException e) {
+        LOG.log(Level.ERROR, "protocol " + protocol.getClass().getName() + " failed on fd " + fd + "; aborting", e);
+        queue.clear();
+        queued = 0;
+        if (!closed) {
+            Sockets.lingerZero(fd);
+        }
+        closeNow(e);
+    }
+
+    private void lost(Throwable cause) {
+        closeNow(cause);
+    }
+
+    private void closeNow(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = true;
+        queue.clear();
+        queued = 0;
+        loop.remove(fd);
+        Sockets.close(fd);
+        if (onClosed != null) {
+            onClosed.accept(this);
+        }
+        try {
+            protocol.connectionLost(cause);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "connectionLost of " + protocol.getClass().getName() + " threw", e);
+        }
+    }
+
+    // ------------------------------------------------------------ the rest of Transport
+
+    @Override
+    public void pauseReading() {
+        readingPaused = true;
+        updateInterest();
+    }
+
+    @Override
+    public void resumeReading() {
+        readingPaused = false;
+        updateInterest();
+    }
+
+    @Override
+    public void setWriteBufferLimits(int high, int low) {
+        if (low < 0 || high < low) {
+            throw new IllegalArgumentException("need 0 <= low <= high, got high=" + high + " low=" + low);
+        }
+        this.high = high;
+        this.low = low;
+    }
+
+    @Override
+    public long writeBufferSize() {
+        return queued;
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing || closed;
+    }
+
+    /**
+     * Whether the socket is closed and {@link Protocol#connectionLost} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        if (local == null && !closed) {
+            local = Sockets.localAddress(fd);
+        }
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        if (remote == null && !closed) {
+            remote = Sockets.remoteAddress(fd);
+        }
+        return remote;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public String toString() {
+        return "TcpConnection[fd=" + fd + ", " + Addresses.format(remote) + (closed ? ", closed" : "") + "]";
+    }
+}

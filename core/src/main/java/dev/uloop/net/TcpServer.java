@@ -1,0 +1,308 @@
+package dev.uloop.net;
+
+import dev.uloop.EventLoop;
+import dev.uloop.Events;
+import dev.uloop.NativeException;
+import dev.uloop.Timer;
+import dev.uloop.internal.net.Sockets;
+import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Socket;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * A listening TCP socket on an event loop: accepts connections ({@code accept4} with
+ * NONBLOCK|CLOEXEC) and gives each one a fresh {@link Protocol} from a factory.
+ *
+ * <pre>{@code
+ * TcpServer server = TcpServer.listen(loop, new InetSocketAddress("127.0.0.1", 7007), EchoProtocol::new);
+ * }</pre>
+ */
+public final class TcpServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("uloop.net.TcpServer");
+    private static final int ACCEPTS_PER_EVENT = 64;
+    private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
+
+    /** Listening socket options. Fluent setters; defaults as documented on each. */
+    public static final class Options {
+        int backlog = 1024;
+        boolean reuseAddress = true;
+        boolean reusePort;
+        boolean noDelay = true;
+        boolean dualStack;
+
+        /** Creates the defaults. */
+        public Options() {
+        }
+
+        /**
+         * Listen backlog (default 1024, capped by the kernel's somaxconn).
+         *
+         * @param n pending connections
+         * @return this
+         */
+        public Options backlog(int n) {
+            backlog = n;
+            return this;
+        }
+
+        /**
+         * SO_REUSEADDR (default on), so a restarted server can bind while old connections linger.
+         *
+         * @param on whether to set it
+         * @return this
+         */
+        public Options reuseAddress(boolean on) {
+            reuseAddress = on;
+            return this;
+        }
+
+        /**
+         * SO_REUSEPORT (default off): several sockets on one port, the kernel spreading connections.
+         *
+         * @param on whether to set it
+         * @return this
+         */
+        public Options reusePort(boolean on) {
+            reusePort = on;
+            return this;
+        }
+
+        /**
+         * TCP_NODELAY on accepted connections (default on: small writes leave at once).
+         *
+         * @param on whether to set it
+         * @return this
+         */
+        public Options noDelay(boolean on) {
+            noDelay = on;
+            return this;
+        }
+
+        /**
+         * For an IPv6 wildcard address: accept IPv4 connections too (default off: IPv6 only).
+         *
+         * @param on whether to clear IPV6_V6ONLY
+         * @return this
+         */
+        public Options dualStack(boolean on) {
+            dualStack = on;
+            return this;
+        }
+    }
+
+    private final EventLoop loop;
+    private final int fd;
+    private final Supplier<? extends Protocol> factory;
+    private final Options options;
+    private final InetSocketAddress localAddress;
+    private final Set<TcpConnection> connections = new LinkedHashSet<>();
+    private boolean closed;
+    private long accepted;
+
+    private TcpServer(EventLoop loop, int fd, Supplier<? extends Protocol> factory, Options options) {
+        this.loop = loop;
+        this.fd = fd;
+        this.factory = factory;
+        this.options = options;
+        this.localAddress = Sockets.localAddress(fd);
+    }
+
+    /**
+     * Listens with default options.
+     *
+     * @param loop    the loop (call from its thread, or before it runs)
+     * @param address where to listen; port 0 picks a free port
+     * @param factory makes one protocol per connection
+     * @return the server
+     * @throws java.net.BindException for a busy or privileged port, with a message that says so
+     * @throws IOException            for other failures to listen
+     */
+    public static TcpServer listen(EventLoop loop, InetSocketAddress address, Supplier<? extends Protocol> factory)
+            throws IOException {
+        return listen(loop, address, new Options(), factory);
+    }
+
+    /**
+     * Listens.
+     *
+     * @param loop    the loop (call from its thread, or before it runs)
+     * @param address where to listen; port 0 picks a free port
+     * @param options socket options
+     * @param factory makes one protocol per connection
+     * @return the server
+     * @throws java.net.BindException for a busy or privileged port, with a message that says so
+     * @throws IOException            for other failures to listen
+     */
+    public static TcpServer listen(EventLoop loop, InetSocketAddress address, Options options,
+                                   Supplier<? extends Protocol> factory) throws IOException {
+        Objects.requireNonNull(factory, "factory");
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve " + address.getHostString());
+        }
+        int fd = Sockets.open(address, Socket.SOCK_STREAM);
+        try {
+            if (options.reuseAddress) {
+                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEADDR, 1, "SO_REUSEADDR");
+            }
+            if (options.reusePort) {
+                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, 1, "SO_REUSEPORT");
+            }
+            Sockets.v6Only(fd, address, options.dualStack);
+            Sockets.bind(fd, address);
+            int r = Socket.listen(fd, options.backlog);
+            if (r < 0) {
+                throw new NativeException("listen(fd=" + fd + ")", -r);
+            }
+            TcpServer server = new TcpServer(loop, fd, factory, options);
+            loop.add(fd, Events.IN, (f, ev) -> server.acceptAll());
+            return server;
+        } catch (IOException | RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    private void acceptAll() {
+        for (int i = 0; i < ACCEPTS_PER_EVENT && !closed; i++) {
+            int c = Socket.accept4(fd, MemorySegment.NULL, MemorySegment.NULL, Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);
+            if (c >= 0) {
+                adopt(c);
+                continue;
+            }
+            switch (-c) {
+                case Errno.EAGAIN:
+                    return;
+                case Errno.ECONNABORTED:
+                case 71: // EPROTO
+                    continue;
+                case Errno.EMFILE:
+                case 23: // ENFILE
+                case Errno.ENOBUFS:
+                case Errno.ENOMEM:
+                    // Out of descriptors or memory: the pending connection would wake us at once
+                    // again, so stop watching the listener for a moment instead of spinning.
+                    LOG.log(Level.WARNING, "accept on {0}: {1}; pausing accepts for {2} ms",
+                            Addresses.format(localAddress), Errno.name(-c), ACCEPT_BACKOFF.toMillis());
+                    loop.modify(fd, 0);
+                    loop.schedule(ACCEPT_BACKOFF, () -> {
+                        if (!closed) {
+                            loop.modify(fd, Events.IN);
+                        }
+                    });
+                    return;
+                default:
+                    LOG.log(Level.ERROR, "accept4(fd={0}): {1}", fd, Errno.name(-c));
+                    return;
+            }
+        }
+    }
+
+    private void adopt(int c) {
+        accepted++;
+        if (options.noDelay) {
+            try {
+                Sockets.setInt(c, Socket.IPPROTO_TCP, Socket.TCP_NODELAY, 1, "TCP_NODELAY");
+            } catch (NativeException e) {
+                // A connection reset before we got here: setting the option fails, the read will tell.
+            }
+        }
+        Protocol p;
+        try {
+            p = factory.get();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "protocol factory failed; closing the new connection", e);
+            Sockets.close(c);
+            return;
+        }
+        TcpConnection conn = TcpConnection.adopt(loop, c, p, connections::remove);
+        if (!conn.isClosed()) {
+            connections.add(conn);
+        }
+    }
+
+    /**
+     * The address the server listens on (with the real port when 0 was asked for).
+     *
+     * @return the local address
+     */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /**
+     * Connections currently open.
+     *
+     * @return how many
+     */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /**
+     * Connections accepted since the server started.
+     *
+     * @return how many
+     */
+    public long acceptedCount() {
+        return accepted;
+    }
+
+    /** Stops accepting: the listening socket is closed; open connections go on. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.remove(fd);
+        Sockets.close(fd);
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, close every connection after its queued data is
+     * flushed, abort those still flushing after {@code grace}, then run {@code done}.
+     *
+     * @param grace how long to let queued writes drain
+     * @param done  run on the loop thread once every connection is closed
+     */
+    public void shutdown(Duration grace, Runnable done) {
+        close();
+        for (TcpConnection c : new ArrayList<>(connections)) {
+            c.close();
+        }
+        if (connections.isEmpty()) {
+            done.run();
+            return;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        Timer[] poller = new Timer[1];
+        poller[0] = loop.every(Duration.ofMillis(10), () -> {
+            if (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+                return;
+            }
+            poller[0].cancel();
+            if (!connections.isEmpty()) {
+                LOG.log(Level.WARNING, "{0} connections still had unsent data after {1} ms; aborting them",
+                        connections.size(), grace.toMillis());
+                for (TcpConnection c : new ArrayList<>(connections)) {
+                    c.abort();
+                }
+            }
+            done.run();
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[" + Addresses.format(localAddress) + ", " + connections.size() + " connections]";
+    }
+}

@@ -1,0 +1,94 @@
+package dev.uloop.net;
+
+import dev.uloop.EventLoop;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One stream connection, as its {@link Protocol} sees it. Loop thread only.
+ *
+ * <p>{@link #write} sends at once what the socket takes and queues only the rest; the loop
+ * is asked for writability only while something is queued. When the queue grows past the
+ * high-water mark (default {@value #DEFAULT_HIGH_WATER} bytes) the protocol's
+ * {@link Protocol#pauseWriting()} is called, and {@link Protocol#resumeWriting()} once it
+ * drains to the low-water mark (default {@value #DEFAULT_LOW_WATER}), as in asyncio.
+ */
+public interface Transport {
+    /** Default high-water mark of the write queue, as asyncio's: 64 KiB. */
+    int DEFAULT_HIGH_WATER = 64 * 1024;
+    /** Default low-water mark of the write queue, as asyncio's: 16 KiB. */
+    int DEFAULT_LOW_WATER = 16 * 1024;
+
+    /**
+     * Sends bytes, queueing what the socket does not take now. Ignored once the transport
+     * is closing.
+     *
+     * @param data the bytes from position to limit; the position is not changed
+     */
+    void write(ByteBuffer data);
+
+    /**
+     * Sends bytes, queueing what the socket does not take now.
+     *
+     * @param data the bytes
+     */
+    void write(byte[] data);
+
+    /** Shuts down the sending side once the queue is flushed (a half-close); reading goes on. */
+    void writeEof();
+
+    /** Stops reading, flushes the queue, then closes. Idempotent. */
+    void close();
+
+    /** Drops the queue and closes at once with a reset (SO_LINGER 0). Idempotent. */
+    void abort();
+
+    /** Stops reading until {@link #resumeReading()}: the peer's data waits in the kernel. */
+    void pauseReading();
+
+    /** Reads again after {@link #pauseReading()}. */
+    void resumeReading();
+
+    /**
+     * Sets the write queue's water marks.
+     *
+     * @param high pause writing above this many queued bytes
+     * @param low  resume writing at or below this many
+     */
+    void setWriteBufferLimits(int high, int low);
+
+    /**
+     * Bytes queued and not yet taken by the socket.
+     *
+     * @return the queue size in bytes
+     */
+    long writeBufferSize();
+
+    /**
+     * Whether {@link #close()} or {@link #abort()} was called or the connection was lost.
+     *
+     * @return true once closing
+     */
+    boolean isClosing();
+
+    /**
+     * The local address.
+     *
+     * @return the address the connection is bound to
+     */
+    InetSocketAddress localAddress();
+
+    /**
+     * The peer's address.
+     *
+     * @return the remote address
+     */
+    InetSocketAddress remoteAddress();
+
+    /**
+     * The loop this connection runs on.
+     *
+     * @return the loop
+     */
+    EventLoop loop();
+}

@@ -1,0 +1,287 @@
+package dev.uloop.net;
+
+import dev.uloop.EventLoop;
+import dev.uloop.Events;
+import dev.uloop.NativeException;
+import dev.uloop.internal.net.AddressCache;
+import dev.uloop.internal.net.IoBuffers;
+import dev.uloop.internal.net.Sockets;
+import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.SockAddr;
+import dev.uloop.internal.posix.Socket;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A UDP socket on an event loop. Receives into the loop's read buffer and hands each
+ * datagram (0 to 65507 bytes) to a {@link DatagramProtocol}; {@link #send} never blocks
+ * the loop: a datagram the kernel has no room for is dropped and counted.
+ */
+public final class UdpEndpoint implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("uloop.net.UdpEndpoint");
+    private static final int RECEIVES_PER_EVENT = 16;
+    /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
+    public static final int MAX_DATAGRAM = 65507;
+
+    /** Socket options for {@link #bind}. */
+    public static final class Options {
+        boolean reuseAddress = true;
+        boolean reusePort;
+        boolean dualStack;
+
+        /** Creates the defaults. */
+        public Options() {
+        }
+
+        /**
+         * SO_REUSEADDR (default on).
+         *
+         * @param on whether to set it
+         * @return this
+         */
+        public Options reuseAddress(boolean on) {
+            reuseAddress = on;
+            return this;
+        }
+
+        /**
+         * SO_REUSEPORT (default off).
+         *
+         * @param on whether to set it
+         * @return this
+         */
+        public Options reusePort(boolean on) {
+            reusePort = on;
+            return this;
+        }
+
+        /**
+         * For an IPv6 wildcard address: receive IPv4 too (default off).
+         *
+         * @param on whether to clear IPV6_V6ONLY
+         * @return this
+         */
+        public Options dualStack(boolean on) {
+            dualStack = on;
+            return this;
+        }
+    }
+
+    private final EventLoop loop;
+    private final int fd;
+    private final DatagramProtocol protocol;
+    private final InetSocketAddress localAddress;
+    private final AddressCache senders = new AddressCache();
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment toAddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);  // last destination
+    private InetSocketAddress lastTo;
+    private int lastToLen;
+    private long received;
+    private long sent;
+    private long sendDrops;
+    private boolean closed;
+
+    private UdpEndpoint(EventLoop loop, int fd, DatagramProtocol protocol) {
+        this.loop = loop;
+        this.fd = fd;
+        this.protocol = protocol;
+        this.localAddress = Sockets.localAddress(fd);
+    }
+
+    /**
+     * Binds with default options.
+     *
+     * @param loop     the loop (call from its thread, or before it runs)
+     * @param address  where to bind; port 0 picks a free port
+     * @param protocol what to do with datagrams
+     * @return the endpoint
+     * @throws java.net.BindException for a busy or privileged port, with a message that says so
+     * @throws IOException            for other failures
+     */
+    public static UdpEndpoint bind(EventLoop loop, InetSocketAddress address, DatagramProtocol protocol)
+            throws IOException {
+        return bind(loop, address, new Options(), protocol);
+    }
+
+    /**
+     * Binds.
+     *
+     * @param loop     the loop (call from its thread, or before it runs)
+     * @param address  where to bind; port 0 picks a free port
+     * @param options  socket options
+     * @param protocol what to do with datagrams
+     * @return the endpoint
+     * @throws java.net.BindException for a busy or privileged port, with a message that says so
+     * @throws IOException            for other failures
+     */
+    public static UdpEndpoint bind(EventLoop loop, InetSocketAddress address, Options options,
+                                   DatagramProtocol protocol) throws IOException {
+        Objects.requireNonNull(protocol, "protocol");
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve " + address.getHostString());
+        }
+        int fd = Sockets.open(address, Socket.SOCK_DGRAM);
+        try {
+            if (options.reuseAddress) {
+                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEADDR, 1, "SO_REUSEADDR");
+            }
+            if (options.reusePort) {
+                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, 1, "SO_REUSEPORT");
+            }
+            Sockets.v6Only(fd, address, options.dualStack);
+            Sockets.bind(fd, address);
+            UdpEndpoint e = new UdpEndpoint(loop, fd, protocol);
+            loop.add(fd, Events.IN, (f, ev) -> e.receive());
+            return e;
+        } catch (IOException | RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    private void receive() {
+        IoBuffers io = IoBuffers.get();
+        for (int i = 0; i < RECEIVES_PER_EVENT && !closed; i++) {
+            io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
+            long n = Socket.recvfrom(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT, io.addr, io.addrLen);
+            if (n == -Errno.EAGAIN) {
+                return;
+            }
+            if (n < 0) {
+                // ICMP errors for earlier sends (ECONNREFUSED...) surface here; the socket stays usable.
+                report(new NativeException("recvfrom(fd=" + fd + ")", (int) -n));
+                continue;
+            }
+            received++;
+            InetSocketAddress from = senders.lookup(io.addr, io.addrLen.get(ValueLayout.JAVA_INT, 0));
+            ByteBuffer view = io.readView;
+            view.clear().limit((int) n);
+            try {
+                protocol.datagramReceived(view, from);
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "datagramReceived of " + protocol.getClass().getName() + " threw", e);
+            }
+        }
+    }
+
+    private void report(NativeException e) {
+        try {
+            protocol.errorReceived(e);
+        } catch (RuntimeException t) {
+            LOG.log(Level.ERROR, "errorReceived threw", t);
+        }
+    }
+
+    /**
+     * Sends one datagram without blocking. Loop thread only.
+     *
+     * @param data the payload, position to limit (at most {@value #MAX_DATAGRAM} bytes); not consumed
+     * @param to   the destination
+     * @return true if the kernel took it; false if it was dropped because the send buffer
+     *         was full (counted in {@link #sendDrops()}) or the send failed (logged)
+     */
+    public boolean send(ByteBuffer data, InetSocketAddress to) {
+        if (closed) {
+            return false;
+        }
+        if (to != lastTo) {
+            lastToLen = SockAddr.write(to, toAddr);
+            lastTo = to;
+        }
+        IoBuffers io = IoBuffers.get();
+        int len = data.remaining();
+        MemorySegment src;
+        if (data == io.readView) {
+            src = data.position() == 0 ? io.read : io.read.asSlice(data.position());
+        } else if (data.isDirect()) {
+            src = MemorySegment.ofBuffer(data);
+        } else {
+            if (len > IoBuffers.SIZE) {
+                throw new IllegalArgumentException("datagram of " + len + " bytes; the maximum is " + MAX_DATAGRAM);
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(data), 0, io.write, 0, len);
+            src = io.write;
+        }
+        long n = Socket.sendto(fd, src, len, Socket.MSG_DONTWAIT | Socket.MSG_NOSIGNAL, toAddr, lastToLen);
+        if (n >= 0) {
+            sent++;
+            return true;
+        }
+        if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
+            sendDrops++;
+            return false;
+        }
+        LOG.log(Level.WARNING, "sendto(fd={0}, {1}): {2}", fd, Addresses.format(to), Errno.name((int) -n));
+        return false;
+    }
+
+    /**
+     * Sends one datagram from a byte array.
+     *
+     * @param data the payload
+     * @param to   the destination
+     * @return as {@link #send(ByteBuffer, InetSocketAddress)}
+     */
+    public boolean send(byte[] data, InetSocketAddress to) {
+        return send(ByteBuffer.wrap(data), to);
+    }
+
+    /**
+     * The bound address (with the real port when 0 was asked for).
+     *
+     * @return the local address
+     */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /**
+     * Datagrams received.
+     *
+     * @return the count
+     */
+    public long receivedCount() {
+        return received;
+    }
+
+    /**
+     * Datagrams the kernel took.
+     *
+     * @return the count
+     */
+    public long sentCount() {
+        return sent;
+    }
+
+    /**
+     * Datagrams dropped because the socket's send buffer was full.
+     *
+     * @return the count
+     */
+    public long sendDrops() {
+        return sendDrops;
+    }
+
+    /** Unregisters and closes the socket. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.remove(fd);
+        Sockets.close(fd);
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "UdpEndpoint[" + Addresses.format(localAddress) + "]";
+    }
+}

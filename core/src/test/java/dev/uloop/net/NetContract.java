@@ -1,0 +1,432 @@
+package dev.uloop.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.uloop.Backend;
+import dev.uloop.LoopThread;
+import dev.uloop.NativeException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The network layer on one backend; each subclass names its backend. */
+@Timeout(60)
+public abstract class NetContract {
+    protected abstract Backend backend();
+
+    private LoopThread lt;
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @BeforeEach
+    void start() {
+        lt = new LoopThread(backend());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        lt.close();
+    }
+
+    /** Echo with backpressure: a peer that does not read stops its own input from being read. */
+    static final class Echo implements Protocol {
+        Transport t;
+        final AtomicLong maxQueued = new AtomicLong();
+        final CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        volatile int pauses;
+
+        @Override
+        public void connectionMade(Transport transport) {
+            t = transport;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            t.write(data);
+            maxQueued.accumulateAndGet(t.writeBufferSize(), Math::max);
+        }
+
+        @Override
+        public boolean eofReceived() {
+            t.close();          // flush what is queued, then close
+            return true;
+        }
+
+        @Override
+        public void pauseWriting() {
+            pauses++;
+            t.pauseReading();
+        }
+
+        @Override
+        public void resumeWriting() {
+            t.resumeReading();
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            lost.complete(cause);
+        }
+    }
+
+    private TcpServer echoServer(List<Echo> made) {
+        return lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () -> {
+            Echo e = new Echo();
+            synchronized (made) {
+                made.add(e);
+            }
+            return e;
+        }));
+    }
+
+    private static Socket connect(InetSocketAddress a) throws IOException {
+        Socket s = new Socket(a.getAddress(), a.getPort());
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Writes everything on another thread while reading everything back here. */
+    private static byte[] roundTrip(Socket s, byte[] data) throws Exception {
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = s.getOutputStream();
+                out.write(data);
+                out.flush();
+                s.shutdownOutput();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        byte[] back = s.getInputStream().readAllBytes();
+        writer.get(20, TimeUnit.SECONDS);
+        return back;
+    }
+
+    @Test
+    void echoesOneMebibyteByteExact() throws Exception {
+        List<Echo> made = new ArrayList<>();
+        TcpServer server = echoServer(made);
+        byte[] data = random(1 << 20, 1);
+        try (Socket s = connect(server.localAddress())) {
+            assertArrayEquals(data, roundTrip(s, data));
+        }
+        assertNull(made.get(0).lost.get(10, TimeUnit.SECONDS), "clean close");
+        assertEquals(0, (int) lt.call(server::connectionCount));
+    }
+
+    @Test
+    void fiveHundredConcurrentClientsEachGetTheirOwnBytes() throws Exception {
+        TcpServer server = echoServer(new ArrayList<>());
+        int n = 500;
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(connect(server.localAddress()));
+            }
+            for (int i = 0; i < n; i++) {
+                sockets.get(i).getOutputStream().write(random(2000, i));
+            }
+            for (int i = 0; i < n; i++) {
+                byte[] back = sockets.get(i).getInputStream().readNBytes(2000);
+                assertArrayEquals(random(2000, i), back, "client " + i);
+            }
+            assertEquals(n, (int) lt.call(server::connectionCount));
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void halfCloseFlushesThenCloses() throws Exception {
+        List<Echo> made = new ArrayList<>();
+        AtomicReference<Transport> seen = new AtomicReference<>();
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
+                new Protocol() {
+                    Transport t;
+                    final ByteArrayOutputStream got = new ByteArrayOutputStream();
+
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        t = transport;
+                        seen.set(t);
+                    }
+
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        byte[] b = new byte[data.remaining()];
+                        data.get(b);
+                        got.writeBytes(b);
+                    }
+
+                    @Override
+                    public boolean eofReceived() {
+                        // The peer is done sending; we still answer, then close.
+                        t.write(("got " + got.size() + " bytes").getBytes());
+                        t.close();
+                        return true;
+                    }
+                }));
+        try (Socket s = connect(server.localAddress())) {
+            s.getOutputStream().write(new byte[12345]);
+            s.shutdownOutput();
+            assertEquals("got 12345 bytes", new String(s.getInputStream().readAllBytes()));
+        }
+        assertNotNull(seen.get());
+    }
+
+    @Test
+    void peerResetInTheMiddleOfALargeWriteIsReportedAndTheLoopGoesOn() throws Exception {
+        CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
+                new Protocol() {
+                    @Override
+                    public void connectionMade(Transport t) {
+                        t.write(new byte[8 << 20]);        // far more than the socket buffers
+                    }
+
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                    }
+
+                    @Override
+                    public void connectionLost(Throwable cause) {
+                        lost.complete(cause);
+                    }
+                }));
+        try (Socket s = connect(server.localAddress())) {
+            s.getInputStream().readNBytes(100_000);
+            s.setSoLinger(true, 0);                         // close with a reset
+        }
+        Throwable cause = lost.get(10, TimeUnit.SECONDS);
+        NativeException e = assertInstanceOf(NativeException.class, cause);
+        assertTrue(e.errnoName().equals("ECONNRESET") || e.errnoName().equals("EPIPE"), e.getMessage());
+        assertEquals(0, (int) lt.call(server::connectionCount));
+        // The server still serves others.
+        try (Socket s = connect(server.localAddress())) {
+            assertEquals(1 << 20, s.getInputStream().readNBytes(1 << 20).length);
+        }
+    }
+
+    @Test
+    void slowReaderKeepsServerMemoryUnderTheWaterMarkAndLosesNothing() throws Exception {
+        List<Echo> made = new ArrayList<>();
+        TcpServer server = echoServer(made);
+        byte[] data = random(8 << 20, 7);
+        try (Socket s = connect(server.localAddress())) {
+            s.setReceiveBufferSize(64 * 1024);
+            // Write without reading until the server stops reading us (our writes block).
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    s.getOutputStream().write(data);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Echo echo = waitFor(made);
+            while (echo.pauses == 0) {
+                Thread.onSpinWait();       // the queue passes the high-water mark: reading pauses
+            }
+            byte[] back = s.getInputStream().readAllBytes();
+            writer.get(20, TimeUnit.SECONDS);
+            assertArrayEquals(data, back);
+            // At most the high-water mark plus one event's reads (4 x 64 KiB) is ever queued.
+            assertTrue(echo.maxQueued.get() <= Transport.DEFAULT_HIGH_WATER + 64 * 1024 * 4,
+                    "queued up to " + echo.maxQueued.get() + " bytes");
+        }
+    }
+
+    private static Echo waitFor(List<Echo> made) {
+        while (true) {
+            synchronized (made) {
+                if (!made.isEmpty()) {
+                    return made.get(0);
+                }
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void everyByteValueSurvives() throws Exception {
+        TcpServer server = echoServer(new ArrayList<>());
+        byte[] all = new byte[256 * 64];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        try (Socket s = connect(server.localAddress())) {
+            assertArrayEquals(all, roundTrip(s, all));
+        }
+    }
+
+    @Test
+    void abortResetsThePeer() throws Exception {
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
+                new Protocol() {
+                    Transport t;
+
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        t = transport;
+                    }
+
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        t.abort();
+                    }
+                }));
+        try (Socket s = connect(server.localAddress())) {
+            s.getOutputStream().write(1);
+            SocketException e = assertThrows(SocketException.class, () -> s.getInputStream().read());
+            assertTrue(e.getMessage().contains("reset"), e.getMessage());
+        }
+    }
+
+    @Test
+    void portInUseSaysSo() {
+        TcpServer first = echoServer(new ArrayList<>());
+        RuntimeException e = assertThrows(RuntimeException.class, () -> lt.call(() ->
+                TcpServer.listen(lt.loop(), first.localAddress(), Echo::new)));
+        BindException be = assertInstanceOf(BindException.class, e.getCause());
+        assertEquals(Addresses.format(first.localAddress()) + " is already in use", be.getMessage());
+    }
+
+    @Test
+    void ipv6OnLoopback() throws Exception {
+        InetSocketAddress any6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), any6, Echo::new));
+        assertTrue(Addresses.format(server.localAddress()).startsWith("[::1]:"), server.toString());
+        try (Socket s = connect(server.localAddress())) {
+            assertArrayEquals("over v6".getBytes(), roundTrip(s, "over v6".getBytes()));
+        }
+    }
+
+    @Test
+    void connectFromTheLoopAndRefusal() throws Exception {
+        TcpServer server = echoServer(new ArrayList<>());
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        lt.run(() -> Tcp.connect(lt.loop(), server.localAddress(), new Protocol() {
+            Transport t;
+
+            @Override
+            public void connectionMade(Transport transport) {
+                t = transport;
+                t.write("ping".getBytes());
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                byte[] b = new byte[data.remaining()];
+                data.get(b);
+                reply.complete(new String(b));
+                t.close();
+            }
+        }));
+        assertEquals("ping", reply.get(10, TimeUnit.SECONDS));
+
+        InetSocketAddress closed = server.localAddress();
+        lt.run(server::close);
+        CompletableFuture<TcpConnection> refused = lt.call(() -> Tcp.connect(lt.loop(), closed, new Echo()));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().endsWith("ECONNREFUSED (Connection refused)"), e.getCause().getMessage());
+    }
+
+    // ------------------------------------------------------------ UDP
+
+    private UdpEndpoint udpEcho() {
+        UdpEndpoint[] self = new UdpEndpoint[1];
+        self[0] = lt.call(() -> UdpEndpoint.bind(lt.loop(), new InetSocketAddress(LOOPBACK, 0),
+                (data, from) -> self[0].send(data, from)));
+        return self[0];
+    }
+
+    @Test
+    void udpEchoesZeroAndMaximumSizedDatagrams() throws Exception {
+        UdpEndpoint e = udpEcho();
+        try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            c.setSoTimeout(10_000);
+            for (int size : new int[] {0, 1, 1472, 65507}) {
+                byte[] out = random(size, size);
+                c.send(new DatagramPacket(out, out.length, e.localAddress()));
+                DatagramPacket in = new DatagramPacket(new byte[70_000], 70_000);
+                c.receive(in);
+                assertEquals(size, in.getLength(), "size " + size);
+                assertArrayEquals(out, java.util.Arrays.copyOf(in.getData(), in.getLength()));
+            }
+        }
+        assertEquals(4L, (long) lt.call(e::receivedCount));
+        assertEquals(4L, (long) lt.call(e::sentCount));
+    }
+
+    @Test
+    void udpManySendersAreTellApart() throws Exception {
+        UdpEndpoint e = udpEcho();
+        List<DatagramSocket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {          // more senders than the address cache has slots
+                DatagramSocket c = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+                c.setSoTimeout(10_000);
+                clients.add(c);
+            }
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < clients.size(); i++) {
+                    byte[] msg = ("client " + i).getBytes();
+                    clients.get(i).send(new DatagramPacket(msg, msg.length, e.localAddress()));
+                    DatagramPacket in = new DatagramPacket(new byte[100], 100);
+                    clients.get(i).receive(in);
+                    assertEquals("client " + i, new String(in.getData(), 0, in.getLength()));
+                }
+            }
+        } finally {
+            clients.forEach(DatagramSocket::close);
+        }
+    }
+
+    @Test
+    void udpPortInUseSaysSo() {
+        UdpEndpoint first = udpEcho();
+        RuntimeException e = assertThrows(RuntimeException.class, () -> lt.call(() ->
+                UdpEndpoint.bind(lt.loop(), first.localAddress(), new UdpEndpoint.Options().reuseAddress(false),
+                        (d, f) -> { })));
+        assertInstanceOf(BindException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().endsWith("is already in use"), e.getCause().getMessage());
+    }
+
+    static byte[] readAll(InputStream in) throws IOException {
+        return in.readAllBytes();
+    }
+}
