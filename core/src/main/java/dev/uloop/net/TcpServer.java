@@ -31,84 +31,16 @@ public final class TcpServer implements AutoCloseable {
     private static final int ACCEPTS_PER_EVENT = 64;
     private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
 
-    /** Listening socket options. Fluent setters; defaults as documented on each. */
-    public static final class Options {
-        int backlog = 1024;
-        boolean reuseAddress = true;
-        boolean reusePort;
-        boolean noDelay = true;
-        boolean dualStack;
-
-        /** Creates the defaults. */
-        public Options() {
-        }
-
-        /**
-         * Listen backlog (default 1024, capped by the kernel's somaxconn).
-         *
-         * @param n pending connections
-         * @return this
-         */
-        public Options backlog(int n) {
-            backlog = n;
-            return this;
-        }
-
-        /**
-         * SO_REUSEADDR (default on), so a restarted server can bind while old connections linger.
-         *
-         * @param on whether to set it
-         * @return this
-         */
-        public Options reuseAddress(boolean on) {
-            reuseAddress = on;
-            return this;
-        }
-
-        /**
-         * SO_REUSEPORT (default off): several sockets on one port, the kernel spreading connections.
-         *
-         * @param on whether to set it
-         * @return this
-         */
-        public Options reusePort(boolean on) {
-            reusePort = on;
-            return this;
-        }
-
-        /**
-         * TCP_NODELAY on accepted connections (default on: small writes leave at once).
-         *
-         * @param on whether to set it
-         * @return this
-         */
-        public Options noDelay(boolean on) {
-            noDelay = on;
-            return this;
-        }
-
-        /**
-         * For an IPv6 wildcard address: accept IPv4 connections too (default off: IPv6 only).
-         *
-         * @param on whether to clear IPV6_V6ONLY
-         * @return this
-         */
-        public Options dualStack(boolean on) {
-            dualStack = on;
-            return this;
-        }
-    }
-
     private final EventLoop loop;
     private final int fd;
     private final Supplier<? extends Protocol> factory;
-    private final Options options;
+    private final SocketOptions options;
     private final InetSocketAddress localAddress;
     private final Set<TcpConnection> connections = new LinkedHashSet<>();
     private boolean closed;
     private long accepted;
 
-    private TcpServer(EventLoop loop, int fd, Supplier<? extends Protocol> factory, Options options) {
+    private TcpServer(EventLoop loop, int fd, Supplier<? extends Protocol> factory, SocketOptions options) {
         this.loop = loop;
         this.fd = fd;
         this.factory = factory;
@@ -128,7 +60,7 @@ public final class TcpServer implements AutoCloseable {
      */
     public static TcpServer listen(EventLoop loop, InetSocketAddress address, Supplier<? extends Protocol> factory)
             throws IOException {
-        return listen(loop, address, new Options(), factory);
+        return listen(loop, address, new SocketOptions(), factory);
     }
 
     /**
@@ -142,22 +74,15 @@ public final class TcpServer implements AutoCloseable {
      * @throws java.net.BindException for a busy or privileged port, with a message that says so
      * @throws IOException            for other failures to listen
      */
-    public static TcpServer listen(EventLoop loop, InetSocketAddress address, Options options,
+    public static TcpServer listen(EventLoop loop, InetSocketAddress address, SocketOptions options,
                                    Supplier<? extends Protocol> factory) throws IOException {
         Objects.requireNonNull(factory, "factory");
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + address.getHostString());
         }
-        int fd = Sockets.open(address, Socket.SOCK_STREAM);
+        int fd = Sockets.openBound(address, Socket.SOCK_STREAM, options.reuseAddress, options.reusePort,
+                options.dualStack);
         try {
-            if (options.reuseAddress) {
-                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEADDR, 1, "SO_REUSEADDR");
-            }
-            if (options.reusePort) {
-                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, 1, "SO_REUSEPORT");
-            }
-            Sockets.v6Only(fd, address, options.dualStack);
-            Sockets.bind(fd, address);
             int r = Socket.listen(fd, options.backlog);
             if (r < 0) {
                 throw new NativeException("listen(fd=" + fd + ")", -r);
@@ -165,7 +90,7 @@ public final class TcpServer implements AutoCloseable {
             TcpServer server = new TcpServer(loop, fd, factory, options);
             loop.add(fd, Events.IN, (f, ev) -> server.acceptAll());
             return server;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             Sockets.close(fd);
             throw e;
         }

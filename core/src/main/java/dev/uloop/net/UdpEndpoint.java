@@ -29,50 +29,6 @@ public final class UdpEndpoint implements AutoCloseable {
     /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
     public static final int MAX_DATAGRAM = 65507;
 
-    /** Socket options for {@link #bind}. */
-    public static final class Options {
-        boolean reuseAddress = true;
-        boolean reusePort;
-        boolean dualStack;
-
-        /** Creates the defaults. */
-        public Options() {
-        }
-
-        /**
-         * SO_REUSEADDR (default on).
-         *
-         * @param on whether to set it
-         * @return this
-         */
-        public Options reuseAddress(boolean on) {
-            reuseAddress = on;
-            return this;
-        }
-
-        /**
-         * SO_REUSEPORT (default off).
-         *
-         * @param on whether to set it
-         * @return this
-         */
-        public Options reusePort(boolean on) {
-            reusePort = on;
-            return this;
-        }
-
-        /**
-         * For an IPv6 wildcard address: receive IPv4 too (default off).
-         *
-         * @param on whether to clear IPV6_V6ONLY
-         * @return this
-         */
-        public Options dualStack(boolean on) {
-            dualStack = on;
-            return this;
-        }
-    }
-
     private final EventLoop loop;
     private final int fd;
     private final DatagramProtocol protocol;
@@ -106,7 +62,7 @@ public final class UdpEndpoint implements AutoCloseable {
      */
     public static UdpEndpoint bind(EventLoop loop, InetSocketAddress address, DatagramProtocol protocol)
             throws IOException {
-        return bind(loop, address, new Options(), protocol);
+        return bind(loop, address, new SocketOptions(), protocol);
     }
 
     /**
@@ -120,26 +76,19 @@ public final class UdpEndpoint implements AutoCloseable {
      * @throws java.net.BindException for a busy or privileged port, with a message that says so
      * @throws IOException            for other failures
      */
-    public static UdpEndpoint bind(EventLoop loop, InetSocketAddress address, Options options,
+    public static UdpEndpoint bind(EventLoop loop, InetSocketAddress address, SocketOptions options,
                                    DatagramProtocol protocol) throws IOException {
         Objects.requireNonNull(protocol, "protocol");
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + address.getHostString());
         }
-        int fd = Sockets.open(address, Socket.SOCK_DGRAM);
+        int fd = Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress, options.reusePort,
+                options.dualStack);
         try {
-            if (options.reuseAddress) {
-                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEADDR, 1, "SO_REUSEADDR");
-            }
-            if (options.reusePort) {
-                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, 1, "SO_REUSEPORT");
-            }
-            Sockets.v6Only(fd, address, options.dualStack);
-            Sockets.bind(fd, address);
             UdpEndpoint e = new UdpEndpoint(loop, fd, protocol);
             loop.add(fd, Events.IN, (f, ev) -> e.receive());
             return e;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             Sockets.close(fd);
             throw e;
         }

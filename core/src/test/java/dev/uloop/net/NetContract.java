@@ -420,7 +420,7 @@ public abstract class NetContract {
     void udpPortInUseSaysSo() {
         UdpEndpoint first = udpEcho();
         RuntimeException e = assertThrows(RuntimeException.class, () -> lt.call(() ->
-                UdpEndpoint.bind(lt.loop(), first.localAddress(), new UdpEndpoint.Options().reuseAddress(false),
+                UdpEndpoint.bind(lt.loop(), first.localAddress(), new SocketOptions().reuseAddress(false),
                         (d, f) -> { })));
         assertInstanceOf(BindException.class, e.getCause());
         assertTrue(e.getCause().getMessage().endsWith("is already in use"), e.getCause().getMessage());

@@ -26,6 +26,31 @@ public final class Sockets {
         return fd;
     }
 
+    /**
+     * A non-blocking socket with the usual server options, bound to {@code address}; closed
+     * again if anything fails.
+     *
+     * @throws BindException for a busy or privileged port or a foreign address
+     */
+    public static int openBound(InetSocketAddress address, int type, boolean reuseAddress, boolean reusePort,
+                                boolean dualStack) throws BindException {
+        int fd = open(address, type);
+        try {
+            if (reuseAddress) {
+                setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEADDR, 1, "SO_REUSEADDR");
+            }
+            if (reusePort) {
+                setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, 1, "SO_REUSEPORT");
+            }
+            v6Only(fd, address, dualStack);
+            bind(fd, address);
+            return fd;
+        } catch (BindException | RuntimeException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
     /** setsockopt with an int value. */
     public static void setInt(int fd, int level, int name, int value, String what) {
         MemorySegment v = IoBuffers.get().optInt;
