@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
@@ -24,6 +25,12 @@ public final class TcpConnection implements Transport {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpConnection");
     private static final int SEND_FLAGS = Socket.MSG_DONTWAIT | Socket.MSG_NOSIGNAL;
     private static final int READS_PER_EVENT = 4;
+    /**
+     * How long a gracefully closed connection waits for the peer's EOF while discarding its
+     * input. Closing a socket with unread input makes the kernel send a reset, which would
+     * destroy replies the peer has not read yet (nginx's "lingering close" solves the same).
+     */
+    static final Duration LINGER = Duration.ofSeconds(2);
 
     private final EventLoop loop;
     private final int fd;
@@ -40,6 +47,7 @@ public final class TcpConnection implements Transport {
     private boolean writingPaused;   // above the high-water mark
     private boolean closing;         // close() called: flush, then close
     private boolean eofPending;      // writeEof() called: shutdown(SHUT_WR) once flushed
+    private boolean lingering;       // output shut down; discarding input until the peer's EOF
     private boolean closed;
     private InetSocketAddress local;
     private InetSocketAddress remote;
@@ -99,6 +107,10 @@ public final class TcpConnection implements Transport {
     // ------------------------------------------------------------ events
 
     private void onEvents(int fd, int events) {
+        if (lingering) {
+            discardInput();
+            return;
+        }
         if ((events & Events.OUT) != 0) {
             flush();
         }
@@ -299,7 +311,7 @@ public final class TcpConnection implements Transport {
         }
         if (queued == 0) {
             if (closing) {
-                closeNow(null);
+                finishClose();
                 return;
             }
             if (eofPending) {
@@ -310,7 +322,7 @@ public final class TcpConnection implements Transport {
     }
 
     private void updateInterest() {
-        if (closed) {
+        if (closed || lingering) {
             return;
         }
         int want = (wantRead() ? Events.IN : 0) | (queued > 0 ? Events.OUT : 0);
@@ -340,9 +352,41 @@ public final class TcpConnection implements Transport {
         }
         closing = true;
         if (queued == 0) {
-            closeNow(null);
+            finishClose();
         } else {
             updateInterest();      // stop reading, keep flushing
+        }
+    }
+
+    /**
+     * Everything is sent: send our FIN, then wait (up to {@link #LINGER}) for the peer's,
+     * discarding what it still sends, so that the close cannot turn into a reset.
+     */
+    private void finishClose() {
+        if (eof) {
+            closeNow(null);        // the peer is done sending: nothing can be left unread
+            return;
+        }
+        Socket.shutdown(fd, Socket.SHUT_WR);
+        lingering = true;
+        if (interest != Events.IN) {
+            loop.modify(fd, Events.IN);
+            interest = Events.IN;
+        }
+        loop.schedule(LINGER, () -> closeNow(null));
+    }
+
+    private void discardInput() {
+        IoBuffers io = IoBuffers.get();
+        for (int i = 0; i < READS_PER_EVENT && !closed; i++) {
+            long n = Socket.recv(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT);
+            if (n == -Errno.EAGAIN) {
+                return;
+            }
+            if (n <= 0) {
+                closeNow(null);    // EOF (or an error): now the close is clean
+                return;
+            }
         }
     }
 

@@ -282,6 +282,53 @@ public abstract class NetContract {
     }
 
     @Test
+    void closeWithUnreadInputStillDeliversEverythingThenEof() throws Exception {
+        // The server answers and closes while the client is still sending: without a
+        // lingering close the kernel would reset the connection and drop the answer.
+        byte[] answer = random(2 << 20, 3);
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
+                new Protocol() {
+                    Transport t;
+
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        t = transport;
+                    }
+
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        t.write(answer);
+                        t.close();
+                    }
+                }));
+        try (Socket s = connect(server.localAddress())) {
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int i = 0; i < 64; i++) {
+                        out.write(new byte[16 * 1024]);
+                    }
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    // the server may finish before we do; that is fine
+                }
+            });
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                got.write(buf, 0, n);
+                if (got.size() % (256 * 1024) < 8192) {
+                    Thread.sleep(5);            // read slowly, so the close happens with input unread
+                }
+            }
+            assertArrayEquals(answer, got.toByteArray());
+            sender.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void everyByteValueSurvives() throws Exception {
         TcpServer server = echoServer(new ArrayList<>());
         byte[] all = new byte[256 * 64];
