@@ -34,7 +34,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {
             BackendsCommand.class,
             ExampleCommand.class,
-            // serve, client and bench register here.
+            ServeCommand.class,
+            ClientCommand.class,
+            BenchCommand.class,
         },
         footer = {
             "",

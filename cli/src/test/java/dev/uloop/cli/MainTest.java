@@ -115,7 +115,7 @@ class MainTest {
         assertEquals(2, r.status());
         assertEquals(2, r.errLines().size(), r.err());
         assertTrue(r.errLines().get(0).startsWith("uloop: "), r.err());
-        assertTrue(r.errLines().get(0).contains("did you mean 'backends'?"), r.err());
+        assertTrue(r.errLines().get(0).contains("did you mean 'backends'"), r.err());
     }
 
     @Test

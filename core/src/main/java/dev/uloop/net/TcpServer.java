@@ -216,8 +216,8 @@ public final class TcpServer implements AutoCloseable {
             }
             poller[0].cancel();
             if (!connections.isEmpty()) {
-                LOG.log(Level.WARNING, "{0} connections still had unsent data after {1} ms; aborting them",
-                        connections.size(), grace.toMillis());
+                LOG.log(Level.WARNING, "{0} connections were still open after {1} ms (unsent data, or a peer"
+                        + " that has not closed); aborting them", connections.size(), grace.toMillis());
                 for (TcpConnection c : new ArrayList<>(connections)) {
                     c.abort();
                 }

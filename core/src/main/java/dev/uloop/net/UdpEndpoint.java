@@ -51,7 +51,8 @@ public final class UdpEndpoint implements AutoCloseable {
     }
 
     /**
-     * Binds with default options.
+     * Binds with default options, but without SO_REUSEADDR (for UDP it would let another
+     * socket bind the same port without an error).
      *
      * @param loop     the loop (call from its thread, or before it runs)
      * @param address  where to bind; port 0 picks a free port
@@ -62,7 +63,8 @@ public final class UdpEndpoint implements AutoCloseable {
      */
     public static UdpEndpoint bind(EventLoop loop, InetSocketAddress address, DatagramProtocol protocol)
             throws IOException {
-        return bind(loop, address, new SocketOptions(), protocol);
+        // No SO_REUSEADDR: on Linux it would let a second UDP socket share the port silently.
+        return bind(loop, address, new SocketOptions().reuseAddress(false), protocol);
     }
 
     /**

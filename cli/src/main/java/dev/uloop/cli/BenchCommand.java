@@ -1,0 +1,119 @@
+package dev.uloop.cli;
+
+import dev.uloop.Backend;
+import dev.uloop.loadgen.BenchResult;
+import dev.uloop.loadgen.LoadGenerator;
+import dev.uloop.loadgen.LoadSpec;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code uloop bench}: the echo load generator. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Loads an echo server and measures it: msgs/s, MB/s, round-trip percentiles, errors.",
+            "Every reply byte is checked; a wrong or lost reply counts as an error.",
+            "Example: uloop bench --port 7007 --connections 64 --duration 10s"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server address (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7007", description = "Server port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--udp", description = "UDP datagrams instead of TCP.")
+    boolean udp;
+
+    @Option(names = {"-c", "--connections"}, defaultValue = "64",
+            description = "Active connections, 1-10000 (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--idle", defaultValue = "0",
+            description = "Extra silent TCP connections, opened first (default: ${DEFAULT-VALUE}).")
+    int idle;
+
+    @Option(names = {"-s", "--size"}, defaultValue = "64", description = "Message size in bytes (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--depth", defaultValue = "1",
+            description = "Messages in flight per connection: 1 = strict ping-pong, more = pipelined (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class,
+            description = "Traffic before measuring, e.g. 2s or 500ms (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = {"-d", "--duration"}, defaultValue = "5s", converter = DurationConverter.class,
+            description = "Measured time (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--connect-rate", defaultValue = "2000",
+            description = "Connections opened per second at most (default: ${DEFAULT-VALUE}).")
+    int connectRate;
+
+    @Option(names = "--sockperf", description = "Send sockperf's 14-byte header, for sockperf's own server.")
+    boolean sockperf;
+
+    @Option(names = "--server-pid", defaultValue = "0",
+            description = "The server's process id: report its CPU time per message.")
+    long serverPid;
+
+    @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class,
+            paramLabel = "auto|epoll|poll|select", description = "The generator's own backend (default: ${DEFAULT-VALUE}).")
+    Backend backend;
+
+    @Option(names = "--label", description = "Name of the target in the output (default: host:port).")
+    String label;
+
+    @Option(names = "--format", defaultValue = "table", description = "Output: table, json or csv (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress line.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        Ports.check(spec, port);
+        if (!List.of("table", "json", "csv").contains(format)) {
+            throw new ParameterException(spec.commandLine(), "--format must be table, json or csv, not " + format);
+        }
+        LoadSpec load;
+        try {
+            load = new LoadSpec(new InetSocketAddress(host, port), udp, connections, idle, size, depth, warmup,
+                    duration, connectRate, sockperf, serverPid, backend);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (load.target().isUnresolved()) {
+            throw new ParameterException(spec.commandLine(), "cannot resolve host " + host);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        boolean live = System.console() != null;
+        BenchResult r = new LoadGenerator(load).run(label != null ? label : host + ":" + port, line -> {
+            if (!quiet) {
+                err.print(live ? "\r" + line + "   " : line + System.lineSeparator());
+                err.flush();
+            }
+        });
+        if (!quiet && live) {
+            err.println();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(switch (format) {
+            case "json" -> BenchResult.json(List.of(r));
+            case "csv" -> BenchResult.csv(List.of(r));
+            default -> BenchResult.table(List.of(r));
+        });
+        out.flush();
+        return r.errors() == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.uloop.cli;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns SIGINT and SIGTERM into a call, so that a server can stop gracefully and the
+ * process still exits with status 0 (with only a shutdown hook, the JVM exits with 130 or
+ * 143). Uses {@code sun.misc.Signal} (module jdk.unsupported) through reflection: the
+ * class is still there in current JDKs, but naming it makes javac warn on every build, and
+ * where it is missing the caller falls back to a shutdown hook.
+ *
+ * <p>A signal the process ignores stays ignored (the JVM leaves it alone): a background
+ * job started from a non-interactive shell ignores SIGINT, so stop it with SIGTERM.
+ */
+final class StopSignals {
+    private StopSignals() {}
+
+    /** The signals that mean "stop". */
+    static final List<String> NAMES = List.of("INT", "TERM");
+
+    /**
+     * Installs {@code onSignal} as the handler of SIGINT and SIGTERM.
+     *
+     * @param onSignal called on a JVM signal thread; should only wake someone up
+     * @return the signals handled now, e.g. {@code [INT, TERM]}; empty when none could be
+     */
+    static List<String> install(Runnable onSignal) {
+        List<String> installed = new ArrayList<>();
+        try {
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+            Object handler = Proxy.newProxyInstance(StopSignals.class.getClassLoader(), new Class<?>[] {handlerType},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "handle" -> {
+                            onSignal.run();
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> "StopSignals";
+                    });
+            Method handle = signalClass.getMethod("handle", signalClass, handlerType);
+            for (String name : NAMES) {
+                try {
+                    handle.invoke(null, signalClass.getConstructor(String.class).newInstance(name), handler);
+                    installed.add(name);
+                } catch (InvocationTargetException e) {
+                    // "Signal already used by VM or OS" (e.g. -Xrs): the shutdown hook covers it.
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // No sun.misc.Signal here: the shutdown hook covers it.
+        }
+        return installed;
+    }
+}

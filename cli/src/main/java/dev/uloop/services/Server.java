@@ -1,0 +1,131 @@
+package dev.uloop.services;
+
+import dev.uloop.Backend;
+import dev.uloop.net.Addresses;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.StringJoiner;
+
+/**
+ * A running service: TCP and/or UDP sockets and the thread(s) serving them. Made by
+ * {@link #onLoop} (one event-loop thread) or {@link #blocking} (JDK blocking sockets, one
+ * thread per connection), both behind the same life cycle, so tests and the command line
+ * treat them alike:
+ *
+ * <pre>{@code
+ * Server s = Server.onLoop(ServiceConfig.of(Service.ECHO).withPort(0), Backend.POLL);
+ * s.start();                       // binds, then serves on its own thread
+ * InetSocketAddress at = s.tcpAddress();
+ * ...
+ * s.stop();                        // graceful: stop accepting, flush, close
+ * }</pre>
+ */
+public interface Server extends AutoCloseable {
+    /**
+     * A server on an event loop: one thread, non-blocking sockets.
+     *
+     * @param config  what to serve
+     * @param backend the loop's backend
+     * @return a server, not started
+     */
+    static Server onLoop(ServiceConfig config, Backend backend) {
+        return new LoopServer(config, backend);
+    }
+
+    /**
+     * A server on JDK blocking sockets: one thread per TCP connection, one for the UDP socket.
+     *
+     * @param config         what to serve
+     * @param virtualThreads true for virtual threads, false for platform threads
+     * @return a server, not started
+     */
+    static Server blocking(ServiceConfig config, boolean virtualThreads) {
+        return new BlockingServer(config, virtualThreads);
+    }
+
+    /**
+     * What it serves.
+     *
+     * @return the settings
+     */
+    ServiceConfig config();
+
+    /**
+     * Binds the sockets (TCP first; with port 0, UDP then takes TCP's port if it is free)
+     * and starts serving on a thread of its own. Returns once the sockets are bound.
+     *
+     * @throws java.net.BindException for a busy or privileged port, with a one-line message
+     * @throws IOException            for other failures; nothing is left open
+     */
+    void start() throws IOException;
+
+    /**
+     * The TCP address, with the real port.
+     *
+     * @return the address, or null when TCP is not served (or not started)
+     */
+    InetSocketAddress tcpAddress();
+
+    /**
+     * The UDP address, with the real port.
+     *
+     * @return the address, or null when UDP is not served (or not started)
+     */
+    InetSocketAddress udpAddress();
+
+    /**
+     * How it serves, for the ready line.
+     *
+     * @return {@code backend epoll}, {@code blocking, platform threads} or {@code blocking, virtual threads}
+     */
+    String mode();
+
+    /**
+     * The UDP guard, with its drop counters.
+     *
+     * @return the guard, or null when UDP is not served
+     */
+    UdpGuard guard();
+
+    /**
+     * Counters so far, on one line.
+     *
+     * @return for example {@code tcp: 3 connections; udp: 5 answered, 1 dropped (1 loop, 0 rate)}
+     */
+    String summary();
+
+    /**
+     * Stops gracefully: stops accepting and receiving, lets each open connection flush what it
+     * has queued for up to the grace period, closes what is left, and waits (bounded) for the
+     * serving threads to end. Idempotent; safe from any thread but the server's own (an
+     * event-loop server's stop waits for its loop thread).
+     *
+     * @return true if the serving threads ended in time; connections still flushing after the
+     *         grace period are aborted either way (with a WARNING)
+     */
+    boolean stop();
+
+    /** Same as {@link #stop()}. */
+    @Override
+    default void close() {
+        stop();
+    }
+
+    /**
+     * The line {@code uloop serve} prints once listening, for example
+     * {@code uloop echo ready: tcp 127.0.0.1:7007, udp 127.0.0.1:7007 (backend epoll)};
+     * scripts and tests read the addresses with {@code tcp (\S+)} and {@code udp (\S+)}.
+     *
+     * @return the line, without a line end
+     */
+    default String readyLine() {
+        StringJoiner served = new StringJoiner(", ");
+        if (tcpAddress() != null) {
+            served.add("tcp " + Addresses.format(tcpAddress()));
+        }
+        if (udpAddress() != null) {
+            served.add("udp " + Addresses.format(udpAddress()));
+        }
+        return "uloop " + config().service().id() + " ready: " + served + " (" + mode() + ")";
+    }
+}

@@ -1,0 +1,134 @@
+package dev.uloop.services;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What to serve and how: one record shared by the event-loop and the blocking servers.
+ * Start from {@link #of(Service)} and change what differs with the {@code with} methods.
+ *
+ * @param service       the service
+ * @param host          the address to bind (a name or a literal)
+ * @param port          the port; 0 picks a free one
+ * @param tcp           serve TCP
+ * @param udp           serve UDP
+ * @param format        the daytime format (ignored by other services)
+ * @param rateLimit     UDP datagrams a second per source IP, 0 for no limit
+ * @param grace         how long a stop lets queued writes drain before closing anyway
+ * @param statsInterval how often to log an INFO line with counters; null for never
+ */
+public record ServiceConfig(Service service, String host, int port, boolean tcp, boolean udp,
+                            DaytimeFormat format, int rateLimit, Duration grace, Duration statsInterval) {
+    /** The default host: loopback only. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The default grace period of a stop. */
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(2000);
+
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException for a port outside 0..65535, no protocol, a negative
+     *                                  rate limit or grace
+     */
+    public ServiceConfig {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(grace, "grace");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range");
+        }
+        if (!tcp && !udp) {
+            throw new IllegalArgumentException("serve TCP, UDP or both");
+        }
+        if (rateLimit < 0) {
+            throw new IllegalArgumentException("negative rate limit " + rateLimit);
+        }
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("negative grace " + grace);
+        }
+    }
+
+    /**
+     * The defaults: 127.0.0.1 on the service's default port, TCP and UDP, seed format, no
+     * rate limit, 2 s grace, no periodic stats.
+     *
+     * @param service the service
+     * @return the settings
+     */
+    public static ServiceConfig of(Service service) {
+        return new ServiceConfig(service, DEFAULT_HOST, service.defaultPort(), true, true, DaytimeFormat.SEED, 0,
+                DEFAULT_GRACE, null);
+    }
+
+    /**
+     * A copy bound to another address.
+     *
+     * @param h the address to bind
+     * @return a copy with that host
+     */
+    public ServiceConfig withHost(String h) {
+        return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval);
+    }
+
+    /**
+     * A copy on another port.
+     *
+     * @param p the port, 0 for any
+     * @return a copy with that port
+     */
+    public ServiceConfig withPort(int p) {
+        return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval);
+    }
+
+    /**
+     * A copy serving other protocols.
+     *
+     * @param t serve TCP
+     * @param u serve UDP
+     * @return a copy serving those protocols
+     */
+    public ServiceConfig withProtocols(boolean t, boolean u) {
+        return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval);
+    }
+
+    /**
+     * A copy with another daytime format.
+     *
+     * @param f the daytime format
+     * @return a copy with that format
+     */
+    public ServiceConfig withFormat(DaytimeFormat f) {
+        return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval);
+    }
+
+    /**
+     * A copy with another UDP rate limit.
+     *
+     * @param r datagrams a second per source, 0 for no limit
+     * @return a copy with that rate limit
+     */
+    public ServiceConfig withRateLimit(int r) {
+        return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval);
+    }
+
+    /**
+     * A copy with another grace period.
+     *
+     * @param g the grace period of a stop
+     * @return a copy with that grace
+     */
+    public ServiceConfig withGrace(Duration g) {
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval);
+    }
+
+    /**
+     * A copy that logs counters at another interval.
+     *
+     * @param every how often to log counters, null for never
+     * @return a copy with that interval
+     */
+    public ServiceConfig withStatsInterval(Duration every) {
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.uloop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code uloop serve} errors, in-process: bad usage exits with 2 and one line plus a hint,
+ * a failure to bind exits with 1 and one line. (Running servers are in ServeProcessTest.)
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ServeCommandTest {
+
+    private static void assertUsage(String message, String... args) {
+        MainTest.Result r = MainTest.run(args);
+        assertEquals(2, r.status(), r.err());
+        assertEquals("", r.out());
+        assertEquals(List.of("uloop: " + message, "Try 'uloop serve --help'."), r.errLines());
+    }
+
+    @Test
+    void anUnknownServiceIsBadUsage() {
+        assertUsage("unknown service 'chargen'; choose echo, daytime or time", "serve", "chargen");
+    }
+
+    @Test
+    void aMissingServiceIsBadUsage() {
+        MainTest.Result r = MainTest.run("serve");
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.errLines().get(0).startsWith("uloop: Missing required parameter: 'SERVICE'"), r.err());
+    }
+
+    @Test
+    void badPortsAreBadUsage() {
+        assertUsage("port 65536 is out of range; use 1-65535 (0 picks a free one)", "serve", "echo", "--port", "65536");
+        assertUsage("port -1 is out of range; use 1-65535 (0 picks a free one)", "serve", "echo", "--port", "-1");
+        MainTest.Result r = MainTest.run("serve", "echo", "--port", "seven");
+        assertEquals(2, r.status(), r.err());
+    }
+
+    @Test
+    void virtualNeedsBlocking() {
+        assertUsage("--virtual needs --blocking (the event loop uses no thread per connection)",
+                "serve", "echo", "--virtual");
+    }
+
+    @Test
+    void blockingAndBackendConflict() {
+        assertUsage("--blocking and --backend conflict: blocking sockets use no event loop backend",
+                "serve", "echo", "--blocking", "--backend", "poll");
+    }
+
+    @Test
+    void anUnknownBackendIsBadUsage() {
+        MainTest.Result r = MainTest.run("serve", "echo", "--backend", "kqueue");
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.errLines().get(0).contains("unknown backend 'kqueue'"), r.err());
+    }
+
+    @Test
+    void formatIsForDaytimeOnlyAndChecked() {
+        assertUsage("--format applies to daytime only, not to echo", "serve", "echo", "--format", "inetd");
+        assertUsage("unknown daytime format 'iso'; choose seed or inetd", "serve", "daytime", "--format", "iso");
+    }
+
+    @Test
+    void negativeRateLimitAndGraceAreBadUsage() {
+        assertUsage("--rate-limit must be 0 (no limit) or more, got -1", "serve", "echo", "--rate-limit", "-1");
+        assertUsage("--grace must be 0 or more milliseconds, got -5", "serve", "echo", "--grace", "-5");
+    }
+
+    /** A port some other socket holds: one line naming it, exit 1, nothing on stdout. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--backend=poll", "--blocking", "--virtual"})
+    void aBusyPortFailsWithOneLine(String mode) throws IOException {
+        try (ServerSocket holder = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = holder.getLocalPort();
+            String[] args = mode.equals("--virtual")
+                    ? new String[] {"serve", "echo", "--tcp", "--port", "" + port, "--blocking", "--virtual"}
+                    : new String[] {"serve", "echo", "--tcp", "--port", "" + port, mode};
+            MainTest.Result r = MainTest.run(args);
+            assertEquals(1, r.status(), r.err());
+            assertEquals("", r.out());
+            assertEquals(List.of("uloop: 127.0.0.1:" + port + " is already in use"), r.errLines());
+        }
+    }
+
+    /** Ports below 1024 need root: one line that says so (skipped when this runs as root). */
+    @ParameterizedTest
+    @ValueSource(strings = {"--backend=poll", "--blocking"})
+    void aPrivilegedPortFailsWithOneLine(String mode) {
+        assumeTrue(!canBind(7), "this process may bind privileged ports (root?); nothing to check");
+        MainTest.Result r = MainTest.run("serve", "echo", "--tcp", "--port", "7", mode);
+        assertEquals(1, r.status(), r.err());
+        assertEquals(List.of("uloop: binding 127.0.0.1:7 needs root or CAP_NET_BIND_SERVICE (ports below 1024 are"
+                + " privileged); choose another port with --port"), r.errLines());
+    }
+
+    private static boolean canBind(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return !e.getMessage().contains("ermission");   // busy means allowed but taken
+        }
+    }
+}
