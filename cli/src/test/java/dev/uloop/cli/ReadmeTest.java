@@ -29,7 +29,7 @@ class ReadmeTest {
     @Test
     void quickStartIsTwoCommands() throws IOException {
         String readme = Files.readString(root().resolve("README.md"));
-        assertTrue(readme.contains("```sh\nbin/uloop example udp-time"), "quick start: run a server");
+        assertTrue(readme.contains("```sh\nbin/uloop serve daytime "), "quick start: run a server");
         assertTrue(readme.contains("\nbin/test "), "quick start: run the tests");
     }
 }
