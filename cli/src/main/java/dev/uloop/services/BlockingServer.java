@@ -240,7 +240,7 @@ final class BlockingServer implements Server {
 
     @Override
     public String summary() {
-        return ServerSupport.summary(config, accepted.sum(), answered.sum(), guard);
+        return ServerSupport.summary(config, accepted.sum(), answered.sum(), 0, guard);
     }
 
     @Override

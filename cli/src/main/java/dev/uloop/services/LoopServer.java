@@ -143,7 +143,7 @@ final class LoopServer implements Server {
     @Override
     public String summary() {
         return ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(),
-                udp == null ? 0 : udp.sentCount(), guard);
+                udp == null ? 0 : udp.sentCount(), udp == null ? 0 : udp.sendDrops(), guard);
     }
 
     @Override

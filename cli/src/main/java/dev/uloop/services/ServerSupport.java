@@ -47,7 +47,7 @@ final class ServerSupport {
     }
 
     /** The counters line of {@link Server#summary()}. */
-    static String summary(ServiceConfig config, long connections, long answered, UdpGuard guard) {
+    static String summary(ServiceConfig config, long connections, long answered, long sendDrops, UdpGuard guard) {
         StringBuilder sb = new StringBuilder();
         if (config.tcp()) {
             sb.append("tcp: ").append(connections).append(connections == 1 ? " connection" : " connections");
@@ -59,6 +59,9 @@ final class ServerSupport {
             sb.append("udp: ").append(answered).append(" answered, ")
                     .append(guard.loopDrops() + guard.rateDrops()).append(" dropped (")
                     .append(guard.loopDrops()).append(" loop, ").append(guard.rateDrops()).append(" rate)");
+            if (sendDrops > 0) {
+                sb.append(", ").append(sendDrops).append(" replies not sent (send buffer full)");
+            }
         }
         return sb.toString();
     }
