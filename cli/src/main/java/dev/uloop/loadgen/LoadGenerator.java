@@ -85,6 +85,9 @@ public final class LoadGenerator {
             }
             loop.every(Duration.ofSeconds(1), this::reportProgress);
             loop.run();
+            if (phase != Phase.DONE) {
+                releaseAll();          // stopped early (a connection failed): free what was opened
+            }
             if (firstConnectError != null && phase == Phase.CONNECTING) {
                 throw new IllegalStateException(connectFailures + " of " + (spec.connections() + spec.idle())
                         + " connections to " + Addresses.format(spec.target()) + " failed: " + firstConnectError);
@@ -191,16 +194,25 @@ public final class LoadGenerator {
         measureEnd = System.nanoTime();
         cpuEnd = spec.serverPid() > 0 ? ProcCpu.cpuNanos(spec.serverPid()) : -1;
         phase = Phase.DONE;
+        releaseAll();
+        loop.stop();
+    }
+
+    /**
+     * Aborts every connection and closes every endpoint. Abort, not close: a graceful close
+     * would linger for the server's FIN after the loop has stopped, leaving descriptors open
+     * in a process that may run many rounds.
+     */
+    private void releaseAll() {
         for (TcpClient c : tcpClients) {
-            c.transport.close();
+            c.transport.abort();
         }
         for (Transport t : idleConnections) {
-            t.close();
+            t.abort();
         }
         for (UdpClient c : udpClients) {
             c.endpoint.close();
         }
-        loop.stop();
     }
 
     private long lastReplies;
