@@ -1,0 +1,768 @@
+package dev.uloop.bench.compare;
+
+import dev.uloop.Backend;
+import dev.uloop.loadgen.BenchResult;
+import dev.uloop.loadgen.LoadGenerator;
+import dev.uloop.loadgen.LoadSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/**
+ * The comparison run behind {@code bench/compare}: each server in turn, on the same
+ * machine and under the same load (the uloop load generator, in this process), every
+ * point R times; then one table, CSV, JSON, Markdown and PNG charts in a results folder,
+ * plus loop-thread allocation per message and memory per idle connection.
+ *
+ * <p>{@code bench/compare} pins this process (the load generator) to CPU 1 and passes
+ * {@code --server-cpu 0}, so that each server runs alone on CPU 0.
+ */
+@Command(name = "bench/compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compares echo servers under the same load: uloop (epoll, poll, select, blocking platform and",
+            "virtual threads), Netty (epoll, nio), plain JDK NIO and sockperf's C server (epoll, poll, select).",
+            "Writes results.md, results.csv, results.json and PNG charts to a new folder under --results-dir."})
+public final class Compare implements Callable<Integer> {
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds per (server, point); the median is reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "1s", converter = DurationConverter.class,
+            description = "Traffic before each round's measurement (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = {"-d", "--duration"}, defaultValue = "2s", converter = DurationConverter.class,
+            description = "Measured time of each round (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--quick", description = "Smoke run: 1 round of 1 s (0.5 s warm-up), points tcp-64, tcp-10+idle1000 and udp-64,"
+            + " no memory measurement; does not update results/latest.")
+    boolean quick;
+
+    @Option(names = "--servers", paramLabel = "LIST", description = "Comma-separated server ids (a trailing * matches a prefix, e.g. uloop-*); default all.")
+    String servers;
+
+    @Option(names = "--points", paramLabel = "LIST", description = "Comma-separated point ids, e.g. tcp-64,udp-64; default all (see --list).")
+    String points;
+
+    @Option(names = "--list", description = "List the servers and points, then exit.")
+    boolean list;
+
+    @Option(names = {"-s", "--size"}, defaultValue = "64", description = "Message size in bytes, at least 14 for sockperf (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--connect-rate", defaultValue = "5000", description = "Connections opened per second at most (default: ${DEFAULT-VALUE}).")
+    int connectRate;
+
+    @Option(names = "--server-cpu", defaultValue = "-1", description = "Pin each server to this CPU with taskset; -1: no pinning (bench/compare passes 0 on 2+ CPUs).")
+    int serverCpu;
+
+    @Option(names = "--server-jvm-opts", paramLabel = "OPTS", defaultValue = "",
+            description = "Extra JVM options for the Java servers, space-separated.")
+    String serverJvmOpts;
+
+    @Option(names = "--results-dir", defaultValue = "bench/results", description = "Where result folders go (default: ${DEFAULT-VALUE}).")
+    Path resultsDir;
+
+    @Option(names = "--out", description = "The result folder itself (default: <results-dir>/<timestamp>).")
+    Path out;
+
+    @Option(names = "--no-latest", description = "Do not copy the results to <results-dir>/latest (a full run does by default).")
+    boolean noLatest;
+
+    @Option(names = "--memory", negatable = true, description = "Measure memory per idle connection (default: on, off with --quick).")
+    Boolean memory;
+
+    @Option(names = "--memory-only", description = "Only the memory measurement (no load runs).")
+    boolean memoryOnly;
+
+    @Option(names = "--memory-servers", paramLabel = "LIST", defaultValue = "uloop-epoll,netty-epoll,jdk-nio,uloop-virtual",
+            description = "Servers for the memory measurement (default: ${DEFAULT-VALUE}).")
+    String memoryServers;
+
+    @Option(names = "--memory-connections", paramLabel = "N,N", defaultValue = "1000,10000", split = ",",
+            description = "Idle connection counts for the memory measurement (default: ${DEFAULT-VALUE}).")
+    List<Integer> memoryConnections;
+
+    @Option(names = "--alloc", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure loop-thread bytes allocated per message with JFR (default: on).")
+    boolean alloc;
+
+    @Option(names = "--alloc-servers", paramLabel = "LIST", defaultValue = "uloop-epoll,netty-epoll,jdk-nio",
+            description = "Servers for the allocation measurement, at tcp-64 (default: ${DEFAULT-VALUE}).")
+    String allocServers;
+
+    @Option(names = "--max-other-cpu", defaultValue = "0.1",
+            description = "A round during which other programs used more CPU than this (1.0 = one CPU) is run again (default: ${DEFAULT-VALUE}).")
+    double maxOtherCpu;
+
+    @Option(names = "--retries", defaultValue = "2",
+            description = "How many times a disturbed round is run again at most; the least disturbed one is kept (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--quiet-wait", defaultValue = "20s", converter = DurationConverter.class,
+            description = "Before running a disturbed round again, wait this long at most for other programs to calm down (default: ${DEFAULT-VALUE}).")
+    Duration quietWait;
+
+    @Option(names = "--rerun-budget", defaultValue = "3m", converter = DurationConverter.class,
+            description = "Total time the whole run may spend on running disturbed rounds again and waiting for quiet (default: ${DEFAULT-VALUE}).")
+    Duration rerunBudget;
+
+    @Option(names = "--loadgen-check", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Compare sockperf's own ping-pong client with the load generator against sockperf's server"
+                    + " (default: on when sockperf is installed and the run is not --quick).")
+    boolean loadgenCheck;
+
+    @Option(names = "--replot", paramLabel = "DIR",
+            description = "Only redraw the charts of an earlier run from DIR/results.csv (into DIR), then exit.")
+    Path replot;
+
+    @Option(names = "--base-port", defaultValue = "17000", description = "Servers listen on ports from here on, below the ephemeral range (default: ${DEFAULT-VALUE}).")
+    int basePort;
+
+    private final PrintStream stdout = System.out;
+    private Progress progress;
+    private Path work;
+    private Path logs;
+    private int nextPort;
+    private ServerProcess current;
+    private final List<String> notes = new ArrayList<>();
+    private long rerunNanos;
+    /** Sockets the load generator left open, closed by {@link SocketSweeper}. */
+    private long leftOpen;
+    private boolean budgetNoted;
+
+    /** Runs the comparison; see {@code --help}. */
+    public static void main(String[] args) {
+        Compare.args = args.clone();
+        CommandLine cl = new CommandLine(new Compare());
+        System.exit(cl.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (quick) {
+            rounds = 1;
+            duration = Duration.ofSeconds(1);
+            warmup = Duration.ofMillis(500);
+            if (points == null) {
+                points = String.join(",", Point.QUICK.stream().map(Point::id).toList());
+            }
+        }
+        if (replot != null) {
+            List<Row> old = Report.parseCsv(Files.readString(replot.resolve("results.csv")));
+            int r = old.stream().mapToInt(x -> x.roundMsgs().size()).max().orElse(1);
+            for (Path c : Charts.write(old, replot, r)) {
+                stdout.println("Chart:   " + c);
+            }
+            return 0;
+        }
+        boolean doMemory = memoryOnly || (memory != null ? memory : !quick);
+        if (rounds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--rounds must be 1 or more");
+        }
+        Path sockperf = Servers.onPath("sockperf");
+        List<ServerDef> catalogue = Servers.all(Jvm.java(), System.getProperty("java.class.path"), sockperf);
+        if (list) {
+            catalogue.forEach(s -> stdout.printf(Locale.ROOT, "%-16s %s%n", s.id(), s.description()));
+            stdout.println();
+            Point.ALL.forEach(p -> stdout.printf(Locale.ROOT, "%-18s %s%s%n", p.id(), p.label(),
+                    Point.QUICK.contains(p) ? "   (--quick)" : ""));
+            return 0;
+        }
+        List<ServerDef> chosen = Servers.select(catalogue, servers);
+        List<Point> chosenPoints = selectPoints(points);
+        if (sockperf == null) {
+            notes.add("sockperf is not installed: its C servers are skipped and the ratio column is empty"
+                    + " (Debian/Ubuntu: apt-get install sockperf).");
+        }
+
+        Instant started = Instant.now();
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        Path dir = out != null ? out : resultsDir.resolve(stamp);
+        Files.createDirectories(dir);
+        logs = dir.resolve("logs");
+        work = Files.createTempDirectory("uloop-compare");
+        nextPort = basePort;
+        progress = new Progress(System.err, System.console() != null && System.console().isTerminal());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ServerProcess s = current;
+            if (s != null) {
+                s.stop(Duration.ofSeconds(5));
+            }
+        }, "compare-cleanup"));
+
+        Map<String, String> settings = settings(started, sockperf);
+        String loadgenCpus = Procs.cpusAllowed("self");
+        if (serverCpu < 0) {
+            notes.add("Not pinned: servers and the load generator share all CPUs (taskset missing, one CPU,"
+                    + " or --server-cpu -1); their numbers disturb each other more.");
+        } else if (loadgenCpus.equals(Integer.toString(serverCpu)) || loadgenCpus.contains(Integer.toString(serverCpu))) {
+            notes.add("The load generator may run on the servers' CPU " + serverCpu + " (its CPUs: " + loadgenCpus + ").");
+        }
+        progress.line(String.format(Locale.ROOT, "uloop comparison: %d servers x %d points x %d rounds of %s + %s warm-up; "
+                        + "servers on CPU %s, load generator on CPU %s; results in %s",
+                chosen.size(), chosenPoints.size(), rounds, seconds(duration), seconds(warmup),
+                serverCpu < 0 ? "any" : Integer.toString(serverCpu), loadgenCpus, dir));
+
+        List<Row> rows = new ArrayList<>();
+        if (!memoryOnly) {
+            rows = runLoad(chosen, chosenPoints, started);
+        }
+        rows = Stats.withRatios(rows);
+
+        List<LoadgenCheck> checks = new ArrayList<>();
+        if (loadgenCheck && sockperf != null && !quick && !memoryOnly) {
+            for (boolean udp : new boolean[] {false, true}) {
+                checks.add(runLoadgenCheck(catalogue, sockperf, udp));
+            }
+        }
+
+        List<AllocResult> allocResults = new ArrayList<>();
+        if (alloc && !memoryOnly) {
+            for (ServerDef def : Servers.select(catalogue, allocServers)) {
+                allocResults.add(runAlloc(def, Point.tcp(64)));
+            }
+        }
+        List<MemoryResult> memoryResults = new ArrayList<>();
+        if (doMemory) {
+            for (ServerDef def : Servers.select(catalogue, memoryServers)) {
+                if (!def.java()) {
+                    continue;
+                }
+                memoryResults.addAll(MemoryProbe.measure(def, memoryConnections.stream().sorted().toList(), port(),
+                        serverCpu, jvmOpts(), work, logs, s -> progress.live(s)));
+            }
+            progress.done();
+        }
+
+        if (leftOpen > 0) {
+            notes.add("The load generator left " + leftOpen + " sockets open after its rounds (after failed rounds: when"
+                    + " connections fail it throws without releasing the others); the run closed them after each round.");
+        }
+        Instant finished = Instant.now();
+        settings.put("finished", finished.toString());
+        settings.put("elapsed", seconds(Duration.between(started, finished)));
+        settings.put("load average at the end", Procs.loadAverage());
+        Report.Run run = new Report.Run(settings, notes, rows, checks, allocResults, memoryResults);
+        List<Path> charts = rows.isEmpty() ? List.of() : Charts.write(rows, dir, rounds);
+        Files.writeString(dir.resolve("results.md"), Markdown.results(run, charts, rounds), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("results.csv"), Report.csv(rows), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("results.json"), Report.json(run), StandardCharsets.UTF_8);
+        if (!memoryResults.isEmpty()) {
+            Files.writeString(dir.resolve("memory.csv"), Markdown.memoryCsv(memoryResults), StandardCharsets.UTF_8);
+        }
+
+        progress.done();
+        stdout.println();
+        if (!rows.isEmpty()) {
+            stdout.print(Report.table(rows));
+            stdout.println();
+            stdout.println("vs C = msgs/s / the fastest sockperf server's msgs/s at the same point (same run);"
+                    + " medians of " + rounds + " round(s); errors summed.");
+        }
+        if (!checks.isEmpty()) {
+            stdout.println();
+            stdout.println("Load generator check, against sockperf's server (-F epoll), 1 connection, 1 message in flight:");
+            stdout.print(Report.checkTable(checks));
+        }
+        if (!allocResults.isEmpty()) {
+            stdout.println();
+            stdout.println("Allocation on the loop thread per echoed message (JFR jdk.ThreadAllocationStatistics):");
+            stdout.print(Report.allocTable(allocResults));
+        }
+        if (!memoryResults.isEmpty()) {
+            stdout.println();
+            stdout.println("Memory per idle TCP connection (after a full GC, minus the same server with none):");
+            stdout.print(Report.memoryTable(memoryResults));
+        }
+        for (String n : notes) {
+            stdout.println("note: " + n);
+        }
+        stdout.println();
+        stdout.println("Results: " + dir.resolve("results.md"));
+        charts.forEach(c -> stdout.println("Chart:   " + c));
+        if (!quick && !noLatest && out == null && !memoryOnly) {
+            Path latest = resultsDir.resolve("latest");
+            copyFolder(dir, latest);
+            stdout.println("Copied to " + latest);
+        }
+        stdout.println("Elapsed: " + settings.get("elapsed"));
+        deleteTree(work);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ load
+
+    private List<Row> runLoad(List<ServerDef> chosen, List<Point> chosenPoints, Instant started) {
+        List<Row> rows = new ArrayList<>();
+        int total = chosen.size() * chosenPoints.size();
+        int index = 0;
+        boolean affinityChecked = false;
+        for (Point point : chosenPoints) {
+            for (ServerDef def : chosen) {
+                index++;
+                String prefix = String.format(Locale.ROOT, "[%d/%d %s] %s  %s", index, total,
+                        elapsed(started), point.label(), def.id());
+                Row row = runPoint(def, point, prefix, !affinityChecked);
+                affinityChecked = true;
+                rows.add(row);
+                progress.line(prefix + ": " + summary(row));
+            }
+        }
+        return rows;
+    }
+
+    private static String summary(Row r) {
+        if (!r.ok()) {
+            return r.status().name().toLowerCase(Locale.ROOT) + ": " + r.note();
+        }
+        return String.format(Locale.ROOT, "%,.0f msgs/s, p50 %.0f us, p99 %.0f us, CPU %s us/msg, errors %d,"
+                        + " CPUs server %s gen %s others %.2f (rounds: %s)%s",
+                r.msgsPerSec(), r.p50(), r.p99(), Report.fmt("%.2f", r.cpuUsPerMsg()), r.errors(),
+                Report.fmt("%.2f", r.serverCpus()), Report.fmt("%.2f", r.genCpus()), r.otherCpu(),
+                String.join(" ", r.roundMsgs().stream().map(d -> String.format(Locale.ROOT, "%,.0f", d)).toList()),
+                r.note().isEmpty() ? "" : "; " + r.note());
+    }
+
+    private Row runPoint(ServerDef def, Point point, String prefix, boolean checkAffinity) {
+        int port = port();
+        ServerProcess server;
+        progress.live(prefix + ": starting");
+        try {
+            server = ServerProcess.start(def.id(), def.launcher().command(port, point.udp(), jvmOpts(), work),
+                    serverCpu, def.ready(), Duration.ofSeconds(60));
+        } catch (IOException e) {
+            return Row.without(def.id(), def.nativeC(), point, Row.Status.FAILED, "did not start: " + e.getMessage());
+        }
+        current = server;
+        if (checkAffinity && serverCpu >= 0) {
+            String cpus = Procs.cpusAllowed(Long.toString(server.pid()));
+            if (!cpus.equals(Integer.toString(serverCpu))) {
+                notes.add("A server process runs on CPUs " + cpus + ", not " + serverCpu + " as asked.");
+            }
+        }
+        List<BenchResult> results = new ArrayList<>();
+        List<Double> genCpus = new ArrayList<>();
+        String failure = null;
+        Set<Long> mine = Set.of(ProcessHandle.current().pid(), server.pid());
+        double worstOther = 0;
+        int reruns = 0;
+        for (int r = 1; r <= rounds && failure == null; r++) {
+            BenchResult kept = null;
+            double keptOther = Double.MAX_VALUE;
+            double keptGen = Double.NaN;
+            for (int attempt = 0; failure == null; attempt++) {
+                String roundPrefix = prefix + "  round " + r + "/" + rounds + (attempt > 0 ? " (again)" : "");
+                progress.live(roundPrefix);
+                ForeignCpu before = ForeignCpu.now(mine);
+                long genCpu0 = selfCpuNanos();
+                long wall0 = System.nanoTime();
+                long waitedFrom = attempt > 0 ? wall0 : -1;
+                try {
+                    BenchResult res = runRound(loadSpec(point, port, server.pid(), def.nativeC()), def.id(),
+                            s -> progress.live(roundPrefix + "  " + s), server);
+                    double gen = genCpu0 < 0 ? Double.NaN : (selfCpuNanos() - genCpu0) / (double) (System.nanoTime() - wall0);
+                    if (waitedFrom > 0) {
+                        rerunNanos += System.nanoTime() - waitedFrom;
+                    }
+                    ForeignCpu.Use other = ForeignCpu.now(mine).since(before);
+                    if (!server.alive()) {
+                        failure = "server exited (status " + exitStatus(server) + ") in round " + r + server.hint();
+                    } else if (res.messages() == 0) {
+                        failure = "no replies in round " + r + " (" + res.errors() + " errors)" + server.hint();
+                    } else {
+                        if (other.worst() < keptOther) {
+                            kept = res;
+                            keptOther = other.worst();
+                            keptGen = gen;
+                        }
+                        if (other.worst() <= maxOtherCpu || attempt >= retries) {
+                            break;
+                        }
+                        if (rerunNanos > rerunBudget.toNanos()) {
+                            if (!budgetNoted) {
+                                budgetNoted = true;
+                                notes.add("The rerun budget (--rerun-budget " + seconds(rerunBudget) + ") was spent:"
+                                        + " later disturbed rounds were kept as they were (see the NOTE column).");
+                            }
+                            break;
+                        }
+                        reruns++;
+                        progress.line(String.format(Locale.ROOT, "%s  round %d: other programs used %.2f CPU (steal %.2f),"
+                                + " %,.0f msgs/s; running it again", prefix, r, other.otherCpus(), other.stealCpus(),
+                                res.msgsPerSec()));
+                        long w0 = System.nanoTime();
+                        awaitQuiet(mine, prefix);
+                        rerunNanos += System.nanoTime() - w0;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failure = "round " + r + ": " + e.getMessage() + (server.alive() ? "" : " (server exited)")
+                            + server.hint();
+                }
+            }
+            if (kept != null && failure == null) {
+                results.add(kept);
+                genCpus.add(keptGen);
+                worstOther = Math.max(worstOther, keptOther);
+            }
+        }
+        String stopped = server.stop(Duration.ofSeconds(15));
+        current = null;
+        if (!ServerProcess.awaitPortFree(port, Duration.ofSeconds(3))) {
+            // sockperf's accepted sockets (no SO_REUSEADDR) linger after it exits; the next server takes another port.
+            progress.line(prefix + ": port " + port + " still busy 3 s after the server stopped; going on");
+        }
+        if (failure != null) {
+            saveLog(server, def.id() + "-" + point.id());
+            return Row.without(def.id(), def.nativeC(), point, Row.Status.FAILED, oneLine(failure));
+        }
+        List<String> note = new ArrayList<>();
+        if (worstOther > maxOtherCpu) {
+            note.add(String.format(Locale.ROOT, "busy machine: other programs used up to %.2f CPU", worstOther));
+        }
+        if (reruns > 0) {
+            note.add(reruns + " disturbed round(s) run again");
+        }
+        if (stopped != null) {
+            note.add("on SIGTERM it " + stopped);
+        }
+        return Row.measured(def.id(), def.nativeC(), point, results, genCpus, String.join("; ", note), worstOther);
+    }
+
+    /** This process's CPU time (the load generator's), or -1. */
+    private static long selfCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
+    /** Waits (up to --quiet-wait) until other programs use at most --max-other-cpu over half a second. */
+    private void awaitQuiet(Set<Long> mine, String prefix) {
+        long deadline = System.nanoTime() + quietWait.toNanos();
+        try {
+            while (true) {
+                ForeignCpu a = ForeignCpu.now(mine);
+                Thread.sleep(500);
+                ForeignCpu.Use u = ForeignCpu.now(mine).since(a);
+                if (u.worst() <= maxOtherCpu || System.nanoTime() > deadline) {
+                    return;
+                }
+                progress.live(String.format(Locale.ROOT, "%s  waiting for a quiet machine: other programs use %.2f CPU",
+                        prefix, u.worst()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String exitStatus(ServerProcess s) {
+        return s.alive() ? "running" : Integer.toString(s.exitCode());
+    }
+
+    private LoadSpec loadSpec(Point point, int port, long pid, boolean sockperf) {
+        return new LoadSpec(new InetSocketAddress("127.0.0.1", port), point.udp(), point.connections(), point.idle(),
+                size, 1, warmup, duration, connectRate, sockperf, pid, Backend.best());
+    }
+
+    /**
+     * One round of load on a thread of its own, so that a stuck generator cannot stall the
+     * whole run: past its time the server is killed, which ends the generator's connections.
+     */
+    private BenchResult runRound(LoadSpec spec, String label, Consumer<String> live, ServerProcess server)
+            throws IOException {
+        long connectMillis = 10_000 + 1000L * (spec.connections() + spec.idle()) / spec.connectRate();
+        Duration limit = spec.warmup().plus(spec.duration()).plusMillis(connectMillis).plusSeconds(30);
+        Set<Integer> socketsBefore = SocketSweeper.sockets();
+        CompletableFuture<BenchResult> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(new LoadGenerator(spec).run(label, live));
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "load-generator");
+        t.setDaemon(true);
+        t.start();
+        try {
+            BenchResult r = f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            leftOpen += SocketSweeper.closeNew(socketsBefore);
+            return r;
+        } catch (TimeoutException e) {
+            server.kill();
+            throw new IOException("the load generator did not finish within " + seconds(limit) + "; server killed");
+        } catch (ExecutionException e) {
+            leftOpen += SocketSweeper.closeNew(socketsBefore);
+            Throwable c = e.getCause();
+            throw new IOException(c.getMessage() != null ? c.getMessage() : c.toString(), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    // ------------------------------------------------------------ load generator check
+
+    private LoadgenCheck runLoadgenCheck(List<ServerDef> catalogue, Path sockperf, boolean udp) {
+        String transport = udp ? "udp" : "tcp";
+        ServerDef def = catalogue.stream().filter(d -> d.id().equals("sockperf-epoll")).findFirst().orElseThrow();
+        String prefix = "load generator check (" + transport + ")";
+        double[] sp = {Double.NaN, Double.NaN, Double.NaN};
+        double[] lg = {Double.NaN, Double.NaN, Double.NaN};
+        List<String> problems = new ArrayList<>();
+        int port = port();
+        ServerProcess server = null;
+        try {
+            progress.live(prefix + ": sockperf ping-pong");
+            server = ServerProcess.start(def.id(), def.launcher().command(port, udp, List.of(), work), serverCpu,
+                    def.ready(), Duration.ofSeconds(30));
+            current = server;
+            long secs = Math.max(1, Math.round((warmup.toMillis() + duration.toMillis()) / 1000.0));
+            List<String> cmd = new ArrayList<>(List.of(sockperf.toString(), "ping-pong", "-i", "127.0.0.1", "-p",
+                    Integer.toString(port), "-t", Long.toString(secs), "-m", Integer.toString(size), "--full-rtt"));
+            if (!udp) {
+                cmd.add("--tcp");
+            }
+            try {
+                sp = LoadgenCheck.parseSockperf(Jvm.run(cmd, (int) secs + 30));
+            } catch (IOException e) {
+                problems.add("sockperf ping-pong: " + oneLine(e.getMessage()));
+            }
+            progress.live(prefix + ": load generator");
+            try {
+                BenchResult r = runRound(new LoadSpec(new InetSocketAddress("127.0.0.1", port), udp, 1, 0, size, 1,
+                        warmup, duration, connectRate, true, server.pid(), Backend.best()), "check",
+                        s -> progress.live(prefix + ": load generator  " + s), server);
+                lg = new double[] {r.msgsPerSec(), r.p50(), r.p99()};
+            } catch (IOException e) {
+                problems.add("load generator: " + oneLine(e.getMessage()));
+            }
+        } catch (IOException e) {
+            problems.add(oneLine(e.getMessage()));
+        } finally {
+            if (server != null) {
+                server.stop(Duration.ofSeconds(10));
+                current = null;
+                ServerProcess.awaitPortFree(port, Duration.ofSeconds(5));
+            }
+        }
+        LoadgenCheck c = new LoadgenCheck(transport, sp[0], sp[1], sp[2], lg[0], lg[1], lg[2], String.join("; ", problems));
+        progress.line(String.format(Locale.ROOT, "%s: sockperf ping-pong %s msgs/s (p50 %s us), load generator %s msgs/s"
+                        + " (p50 %s us)%s", prefix, Report.fmt("%,.0f", c.sockperfRate()), Report.fmt("%.1f", c.sockperfP50()),
+                Report.fmt("%,.0f", c.loadgenRate()), Report.fmt("%.1f", c.loadgenP50()),
+                c.note().isEmpty() ? "" : "; " + c.note()));
+        return c;
+    }
+
+    // ------------------------------------------------------------ allocation
+
+    private AllocResult runAlloc(ServerDef def, Point point) {
+        String thread = def.id().startsWith("uloop-") && !def.id().contains("blocking") && !def.id().contains("virtual")
+                ? "uloop-echo" : null;
+        if (!def.java()) {
+            return new AllocResult(def.id(), point, "-", Double.NaN, Double.NaN, 0, 0, 0, "not a Java server");
+        }
+        int port = port();
+        Path jfr = work.resolve("alloc-" + def.id() + ".jfr");
+        String prefix = "allocation: " + def.id() + " " + point.label();
+        progress.live(prefix + ": starting");
+        ServerProcess server = null;
+        try {
+            List<String> opts = new ArrayList<>(jvmOpts());
+            opts.addAll(AllocProbe.jvmOptions(jfr));
+            server = ServerProcess.start(def.id(), def.launcher().command(port, point.udp(), opts, work), serverCpu,
+                    def.ready(), Duration.ofSeconds(60));
+            current = server;
+            // A longer warm-up than the rounds': JIT and JFR settle before the window.
+            LoadSpec spec = new LoadSpec(new InetSocketAddress("127.0.0.1", port), point.udp(), point.connections(),
+                    point.idle(), size, 1, warmup.plusSeconds(1), duration.plusSeconds(1), connectRate, false, server.pid(),
+                    Backend.best());
+            BenchResult r = runRound(spec, def.id(), s -> progress.live(prefix + "  " + s), server);
+            Instant end = Instant.now();
+            Instant start = end.minusNanos((long) (r.seconds() * 1e9));
+            String stopped = server.stop(Duration.ofSeconds(15));
+            current = null;
+            ServerProcess.awaitPortFree(port, Duration.ofSeconds(10));
+            if (!Files.exists(jfr)) {
+                return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0,
+                        r.msgsPerSec(), "no JFR file" + (stopped == null ? "" : "; on SIGTERM it " + stopped));
+            }
+            AllocResult a = AllocProbe.compute(def.id(), point, AllocProbe.read(jfr), thread, start, end, r.msgsPerSec());
+            progress.line(String.format(Locale.ROOT, "%s: %s B/msg (median interval %s) on thread \"%s\" at %,.0f msgs/s",
+                    prefix, Report.fmt("%.1f", a.bytesPerMsg()), Report.fmt("%.1f", a.medianBytesPerMsg()), a.thread(),
+                    a.msgsPerSec()));
+            return a;
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.stop(Duration.ofSeconds(15));
+                saveLog(server, "alloc-" + def.id());
+            }
+            current = null;
+            return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0, 0,
+                    "failed: " + oneLine(e.getMessage()));
+        }
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    private Map<String, String> settings(Instant started, Path sockperf) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("started", started.toString());
+        m.put("command", "bench/compare " + String.join(" ", args));
+        m.put("cpu", Procs.cpuModel() + ", " + Procs.cpuCount() + " CPUs, " + Runtime.getRuntime().availableProcessors()
+                + " of them available to the load generator");
+        m.put("kernel", Procs.kernel());
+        m.put("jdk", System.getProperty("java.vm.vendor") + " " + Runtime.version());
+        m.put("server cpu", serverCpu < 0 ? "not pinned" : Integer.toString(serverCpu));
+        m.put("load generator cpus", Procs.cpusAllowed("self"));
+        m.put("load generator", "dev.uloop.loadgen.LoadGenerator (uloop bench), in this process, backend "
+                + Backend.best().id());
+        m.put("rounds", Integer.toString(rounds));
+        m.put("warmup", seconds(warmup));
+        m.put("duration", seconds(duration));
+        m.put("message size", size + " bytes, 1 in flight per connection (ping-pong)");
+        m.put("connect rate", connectRate + "/s");
+        m.put("sockperf", sockperf == null ? "not installed" : sockperfVersion(sockperf));
+        m.put("server jvm options", serverJvmOpts.isBlank() ? "(none)" : serverJvmOpts);
+        m.put("load average at the start", Procs.loadAverage());
+        return m;
+    }
+
+    static String[] args = new String[0];
+
+    private static String sockperfVersion(Path sockperf) {
+        try {
+            String v = Jvm.run(List.of(sockperf.toString(), "--version"), 10);
+            return v.lines().findFirst().orElse("?").strip();
+        } catch (IOException e) {
+            return "installed (version unknown)";
+        }
+    }
+
+    private List<String> jvmOpts() {
+        return serverJvmOpts.isBlank() ? List.of() : List.of(serverJvmOpts.strip().split("\\s+"));
+    }
+
+    private static List<Point> selectPoints(String filter) {
+        if (filter == null || filter.isBlank() || filter.equalsIgnoreCase("all")) {
+            return Point.ALL;
+        }
+        List<String> wanted = Arrays.stream(filter.split("\\s*,\\s*")).toList();
+        for (String w : wanted) {
+            if (Point.ALL.stream().noneMatch(p -> Servers.matches(p.id(), w))) {
+                throw new IllegalArgumentException("no point '" + w + "'; choose from "
+                        + String.join(", ", Point.ALL.stream().map(Point::id).toList()));
+            }
+        }
+        return Point.ALL.stream().filter(p -> wanted.stream().anyMatch(w -> Servers.matches(p.id(), w))).toList();
+    }
+
+    /** The next free port from --base-port on (a thousand of them in turn). */
+    private int port() {
+        for (int i = 0; i < 1000; i++) {
+            int p = nextPort;
+            nextPort = nextPort + 1 >= basePort + 1000 ? basePort : nextPort + 1;
+            if (ServerProcess.portFree(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port in " + basePort + "-" + (basePort + 999));
+    }
+
+    private void saveLog(ServerProcess server, String name) {
+        try {
+            server.saveOutput(logs.resolve(name + ".log"));
+        } catch (IOException e) {
+            // Best effort.
+        }
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "?" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    static String seconds(Duration d) {
+        long ms = d.toMillis();
+        if (ms >= 60_000) {
+            return String.format(Locale.ROOT, "%d min %02d s", ms / 60_000, (ms / 1000) % 60);
+        }
+        return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1e3);
+    }
+
+    private static String elapsed(Instant started) {
+        long s = Duration.between(started, Instant.now()).toSeconds();
+        return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    private static void copyFolder(Path from, Path to) throws IOException {
+        deleteTree(to);
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** {@code 3s}, {@code 500ms}, {@code 2m}, or a number of seconds. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String s) {
+            String v = s.strip().toLowerCase(Locale.ROOT);
+            try {
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                }
+                if (v.endsWith("s")) {
+                    return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+                }
+                if (v.endsWith("m")) {
+                    return Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60));
+                }
+                return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("not a duration: '" + s + "' (e.g. 3s, 500ms)");
+            }
+        }
+    }
+}

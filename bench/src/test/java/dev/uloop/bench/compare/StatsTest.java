@@ -1,0 +1,60 @@
+package dev.uloop.bench.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatsTest {
+    @Test
+    void medianOfOddAndEvenCounts() {
+        assertEquals(2.0, Stats.median(3, 1, 2));
+        assertEquals(2.5, Stats.median(4, 1, 3, 2));
+        assertEquals(7.0, Stats.median(7));
+    }
+
+    @Test
+    void medianIgnoresNaN() {
+        assertEquals(2.0, Stats.median(Double.NaN, 1, 3));
+        assertTrue(Double.isNaN(Stats.median()));
+        assertTrue(Double.isNaN(Stats.median(Double.NaN)));
+    }
+
+    @Test
+    void rowTakesTheMedianOfEachColumnAndSumsErrors() {
+        Row r = Row.measured("s", false, Point.tcp(1), List.of(
+                CompareFixtures.result(100, 10, 50, 4),
+                CompareFixtures.result(300, 30, 20, 6),
+                CompareFixtures.result(200, 20, 90, 5)), List.of(0.5, 0.7, 0.6), "", 0);
+        assertEquals(200, r.msgsPerSec(), 1e-9);
+        assertEquals(20, r.p50(), 1e-9);
+        assertEquals(50, r.p99(), 1e-9);
+        assertEquals(5, r.cpuUsPerMsg(), 1e-6);
+        assertEquals(0.6, r.genCpus(), 1e-9);
+        assertEquals(List.of(100.0, 300.0, 200.0), r.roundMsgs());
+    }
+
+    @Test
+    void ratioIsAgainstTheFastestNativeServerOfThePoint() {
+        List<Row> rows = Stats.withRatios(CompareFixtures.rows());
+        assertEquals(0.75, rows.get(0).ratio(), 1e-9);           // uloop-epoll 150k / sockperf-epoll 200k
+        assertEquals(0.60, rows.get(1).ratio(), 1e-9);
+        assertEquals(1.00, rows.get(2).ratio(), 1e-9);
+        assertEquals(0.50, rows.get(3).ratio(), 1e-9);
+        assertTrue(Double.isNaN(rows.get(4).ratio()), "no sockperf measured at tcp-1000");
+        assertTrue(Double.isNaN(rows.get(5).ratio()), "a failed row has no ratio");
+        assertEquals("sockperf-epoll", Stats.reference(rows, Point.tcp(64)).server());
+        assertNull(Stats.reference(rows, Point.tcp(1000)));
+    }
+
+    @Test
+    void pointIdsAreUniqueAndQuickIsASubset() {
+        assertEquals(Point.ALL.size(), Point.ALL.stream().map(Point::id).distinct().count());
+        assertTrue(Point.ALL.containsAll(Point.QUICK));
+        assertEquals("tcp 10 +5000 idle", Point.idle(10, 5000).label());
+        assertEquals(5010, Point.idle(10, 5000).tcpConnections());
+        assertEquals(0, Point.udp(64).tcpConnections());
+    }
+}
