@@ -15,9 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -32,23 +30,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EchoTest {
-    private static final Map<Mode, UloopServer> SERVERS = new EnumMap<>(Mode.class);
-    private static List<UloopServer> all;
+    private static ServerSet servers;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)   // bin/uloop may have to build first
     static void startServers() throws IOException {
-        List<Mode> modes = List.of(Mode.values());
-        all = UloopServer.startAll("echo", modes);
-        for (int i = 0; i < modes.size(); i++) {
-            SERVERS.put(modes.get(i), all.get(i));
-        }
+        servers = ServerSet.start("echo", List.of(Mode.values()));
     }
 
     @AfterAll
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     static void stopServers() {
-        UloopServer.closeAll(all);
+        servers.close();
     }
 
     static byte[] random(int n, long seed) {
@@ -60,7 +53,7 @@ class EchoTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void socatTcpEchoesTextAndClosesAfterTheClientsEnd(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] data = "hello, uloop\r\nsecond line\n\u00e9t\u00e9 \u2603\n".getBytes(StandardCharsets.UTF_8);
         Exec.Result r = Peers.ok(Peers.socatTcp(s.tcp(), data, Duration.ofSeconds(15)));
         assertArrayEquals(data, r.out(), r::describe);
@@ -73,7 +66,7 @@ class EchoTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void socatTcpEchoesOneMebibyteOfBinaryByteExact(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] data = random(1 << 20, 862 + mode.ordinal());
         Exec.Result r = Peers.ok(Peers.socatTcp(s.tcp(), data, Duration.ofSeconds(30)));
         assertEquals(data.length, r.out().length, () -> "echoed length; " + r.describe());
@@ -84,7 +77,7 @@ class EchoTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void socatUdpEchoesEachDatagram(Mode mode) throws Exception {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] text = "hello over udp\n".getBytes(StandardCharsets.US_ASCII);
         Exec.Result r = Peers.socatUdp(s.udp(), text, text.length, Duration.ofSeconds(3));
         assertArrayEquals(text, r.out(), r::describe);
@@ -100,7 +93,7 @@ class EchoTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void udpEchoesEmptyAndMaximumSizeDatagrams(Mode mode) throws IOException {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         try (DatagramSocket ds = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             ds.setSoTimeout(3000);
             ds.setReceiveBufferSize(1 << 20);
@@ -118,7 +111,7 @@ class EchoTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void ncTcpEchoes(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] data = "nc -N says hi\nand bye\n".getBytes(StandardCharsets.US_ASCII);
         // -N: shutdown(2) the socket after the end of stdin, then read until the server closes.
         Exec.Result r = Peers.ok(Exec.run(Duration.ofSeconds(15), data,
@@ -129,7 +122,7 @@ class EchoTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void ncUdpEchoes(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] data = "nc -u says hi\n".getBytes(StandardCharsets.US_ASCII);
         Exec.Result r = Peers.ok(Exec.run(Duration.ofSeconds(15), data,
                 Peers.nc(), "-u", "-w1", "127.0.0.1", Integer.toString(s.udpPort())));
@@ -143,7 +136,7 @@ class EchoTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void clientsThatResetMidTransferDoNotHurtOthers(Mode mode) throws Exception {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         for (int i = 0; i < 3; i++) {
             resetMidTransfer(s.tcp(), 4 << 20);
         }

@@ -13,9 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,24 +24,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** {@code uloop serve echo --host ::1}, driven by socat over TCP6 and UDP6. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Ipv6Test {
-    private static final Map<Mode, UloopServer> SERVERS = new EnumMap<>(Mode.class);
-    private static List<UloopServer> all;
+    private static ServerSet servers;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)   // bin/uloop may have to build first
     static void startServers() throws IOException {
-        assumeTrue(ipv6Loopback(), "no IPv6 loopback (::1) on this machine; skipping");
-        List<Mode> modes = List.of(Mode.EPOLL, Mode.BLOCKING);
-        all = UloopServer.startAll("echo", modes, "--host", "::1");
-        for (int i = 0; i < modes.size(); i++) {
-            SERVERS.put(modes.get(i), all.get(i));
-        }
+        servers = ServerSet.start("echo", List.of(Mode.EPOLL, Mode.BLOCKING), "--host", "::1");
     }
 
     @AfterAll
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     static void stopServers() {
-        UloopServer.closeAll(all);
+        servers.close();
     }
 
     static boolean ipv6Loopback() {
@@ -58,7 +50,7 @@ class Ipv6Test {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING"})
     void readyLineShowsTheIpv6Addresses(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         assertTrue(s.readyLine().contains("tcp [::1]:") && s.readyLine().contains("udp [::1]:"), s.readyLine());
         assertTrue(s.tcp().getAddress() instanceof Inet6Address && s.tcp().getAddress().isLoopbackAddress(), s::readyLine);
     }
@@ -66,7 +58,7 @@ class Ipv6Test {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING"})
     void socatTcp6Echoes(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] data = EchoTest.random(256 * 1024, 6);
         Exec.Result r = Peers.ok(Exec.run(Duration.ofSeconds(20), data,
                 Peers.socat(), "-t", "2", "-", "TCP6:[::1]:" + s.tcpPort()));
@@ -77,7 +69,7 @@ class Ipv6Test {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING"})
     void socatUdp6Echoes(Mode mode) throws Exception {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] data = "over udp6\n".getBytes(StandardCharsets.US_ASCII);
         Exec.Result r = Peers.socatUdp(s.udp(), data, data.length, Duration.ofSeconds(3));
         assertArrayEquals(data, r.out(), r::describe);

@@ -12,9 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,23 +28,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class LoadTest {
-    private static final Map<Mode, UloopServer> SERVERS = new EnumMap<>(Mode.class);
-    private static List<UloopServer> all;
+    private static ServerSet servers;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)   // bin/uloop may have to build first
     static void startServers() throws IOException {
-        List<Mode> modes = List.of(Mode.EPOLL, Mode.SELECT);
-        all = UloopServer.startAll("echo", modes);
-        for (int i = 0; i < modes.size(); i++) {
-            SERVERS.put(modes.get(i), all.get(i));
-        }
+        servers = ServerSet.start("echo", List.of(Mode.EPOLL, Mode.SELECT));
     }
 
     @AfterAll
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     static void stopServers() {
-        UloopServer.closeAll(all);
+        servers.close();
     }
 
     static Exec.Running sockperf(UloopServer s, boolean tcp) {
@@ -71,7 +64,7 @@ class LoadTest {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"EPOLL", "SELECT"})
     void echoStaysPromptUnderSockperfLoad(Mode mode) throws Exception {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         Peers.socat();
         try (Exec.Running tcp = sockperf(s, true); Exec.Running udp = sockperf(s, false)) {
             // sockperf warms up for about 2 s before its 3 s test.
@@ -107,7 +100,7 @@ class LoadTest {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"EPOLL", "SELECT"})
     void twelveHundredConnectionsAtOnce(Mode mode) throws Exception {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         int n = 1200;
         List<SocketChannel> channels = new ArrayList<>();
         try {

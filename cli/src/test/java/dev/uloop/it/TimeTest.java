@@ -16,10 +16,8 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.Month;
 import java.time.format.TextStyle;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,23 +40,18 @@ class TimeTest {
     static final Pattern RDATE = Pattern.compile(
             "([A-Z][a-z]{2}) ([A-Z][a-z]{2}) +(\\d{1,2}) (\\d{2}):(\\d{2}):(\\d{2}) (?:\\S+ )?(\\d{4})");
 
-    private static final Map<Mode, UloopServer> SERVERS = new EnumMap<>(Mode.class);
-    private static List<UloopServer> all;
+    private static ServerSet servers;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)   // bin/uloop may have to build first
     static void startServers() throws IOException {
-        List<Mode> modes = List.of(Mode.values());
-        all = UloopServer.startAll("time", modes);
-        for (int i = 0; i < modes.size(); i++) {
-            SERVERS.put(modes.get(i), all.get(i));
-        }
+        servers = ServerSet.start("time", List.of(Mode.values()));
     }
 
     @AfterAll
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     static void stopServers() {
-        UloopServer.closeAll(all);
+        servers.close();
     }
 
     /** Parses rdate's line into local date-time. */
@@ -90,7 +83,7 @@ class TimeTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void rdateOverTcp(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         Exec.Result r = Peers.ok(Exec.run(Duration.ofSeconds(15), null,
                 Peers.rdate(), "-p", "-o", Integer.toString(s.tcpPort()), "127.0.0.1"));
         Peers.assertNearNow(parseRdate(r.text()), 5, "rdate -p");
@@ -99,7 +92,7 @@ class TimeTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void rdateOverUdp(Mode mode) {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         Exec.Result r = Peers.ok(Exec.run(Duration.ofSeconds(15), null,
                 Peers.rdate(), "-u", "-p", "-o", Integer.toString(s.udpPort()), "127.0.0.1"));
         Peers.assertNearNow(parseRdate(r.text()), 5, "rdate -u -p");
@@ -108,7 +101,7 @@ class TimeTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void rawFourBytesOverTcpAndUdp(Mode mode) throws Exception {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         Exec.Result tcp = Peers.ok(Exec.run(Duration.ofSeconds(15), null,
                 Peers.socat(), "-u", Peers.socatAddress("TCP", s.tcp()), "-"));
         assertRfc868(tcp.out(), "tcp");
@@ -120,7 +113,7 @@ class TimeTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void garbageInputIsAnsweredOrIgnoredAndTheServerStaysUp(Mode mode) throws Exception {
-        UloopServer s = SERVERS.get(mode);
+        UloopServer s = servers.get(mode);
         byte[] garbage = EchoTest.random(1500, 868);
         try (DatagramSocket ds = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             ds.setSoTimeout(3000);
