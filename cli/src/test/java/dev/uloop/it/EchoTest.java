@@ -156,27 +156,12 @@ class EchoTest {
      * are full (no progress for 300 ms), then resets the connection.
      */
     static long resetMidTransfer(InetSocketAddress server, int max) throws IOException, InterruptedException {
-        long sent = 0;
         try (SocketChannel ch = SocketChannel.open()) {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
             ch.connect(server);
-            ch.configureBlocking(false);
-            ByteBuffer buf = ByteBuffer.wrap(random(64 * 1024, 7));
-            long lastProgress = System.nanoTime();
-            while (sent < max && System.nanoTime() - lastProgress < TimeUnit.MILLISECONDS.toNanos(300)) {
-                if (!buf.hasRemaining()) {
-                    buf.clear();
-                }
-                int n = ch.write(buf);
-                if (n > 0) {
-                    sent += n;
-                    lastProgress = System.nanoTime();
-                } else {
-                    Thread.sleep(5);
-                }
-            }
+            long sent = ShutdownTest.sendWithoutReading(ch, max, 300);
             ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            return sent;
         }
-        return sent;
     }
 }

@@ -135,11 +135,17 @@ class ShutdownTest {
 
     /** Writes until {@code max} bytes went out or nothing moved for 500 ms; never reads. */
     static long sendWithoutReading(SocketChannel ch, int max) throws IOException, InterruptedException {
+        return sendWithoutReading(ch, max, 500);
+    }
+
+    /** Writes until {@code max} bytes went out or nothing moved for {@code stallMillis}; never reads. */
+    static long sendWithoutReading(SocketChannel ch, int max, long stallMillis)
+            throws IOException, InterruptedException {
         ch.configureBlocking(false);
         ByteBuffer buf = ByteBuffer.wrap(EchoTest.random(64 * 1024, 4));
         long sent = 0;
         long lastProgress = System.nanoTime();
-        while (sent < max && System.nanoTime() - lastProgress < TimeUnit.MILLISECONDS.toNanos(500)) {
+        while (sent < max && System.nanoTime() - lastProgress < TimeUnit.MILLISECONDS.toNanos(stallMillis)) {
             if (!buf.hasRemaining()) {
                 buf.clear();
             }
