@@ -10,6 +10,7 @@ public final class SocketOptions {
     boolean reusePort;
     boolean noDelay = true;
     boolean dualStack;
+    boolean receiveTimestamps;
 
     /** Creates the defaults. */
     public SocketOptions() {
@@ -67,6 +68,20 @@ public final class SocketOptions {
      */
     public SocketOptions dualStack(boolean on) {
         dualStack = on;
+        return this;
+    }
+
+    /**
+     * Kernel receive timestamps (SO_TIMESTAMPNS, default off): each datagram carries the
+     * wall-clock time the kernel took it off the network, read by
+     * {@link UdpEndpoint#receiveTimeNanos()}. For time protocols, where the moment of arrival
+     * is part of the answer. UDP only.
+     *
+     * @param on whether to ask for them
+     * @return this
+     */
+    public SocketOptions receiveTimestamps(boolean on) {
+        receiveTimestamps = on;
         return this;
     }
 }

@@ -3,6 +3,7 @@ package dev.uloop.net;
 import dev.uloop.EventLoop;
 import dev.uloop.Events;
 import dev.uloop.NativeException;
+import dev.uloop.WallClock;
 import dev.uloop.internal.net.AddressCache;
 import dev.uloop.internal.net.IoBuffers;
 import dev.uloop.internal.net.Sockets;
@@ -33,6 +34,7 @@ public final class UdpEndpoint implements AutoCloseable {
     private final int fd;
     private final DatagramProtocol protocol;
     private final InetSocketAddress localAddress;
+    private final boolean timestamps;
     private final AddressCache senders = new AddressCache();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment toAddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);  // last destination
@@ -41,12 +43,14 @@ public final class UdpEndpoint implements AutoCloseable {
     private long received;
     private long sent;
     private long sendDrops;
+    private long receiveTime;
     private boolean closed;
 
-    private UdpEndpoint(EventLoop loop, int fd, DatagramProtocol protocol) {
+    private UdpEndpoint(EventLoop loop, int fd, DatagramProtocol protocol, boolean timestamps) {
         this.loop = loop;
         this.fd = fd;
         this.protocol = protocol;
+        this.timestamps = timestamps;
         this.localAddress = Sockets.localAddress(fd);
     }
 
@@ -87,7 +91,10 @@ public final class UdpEndpoint implements AutoCloseable {
         int fd = Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress, options.reusePort,
                 options.dualStack);
         try {
-            UdpEndpoint e = new UdpEndpoint(loop, fd, protocol);
+            if (options.receiveTimestamps) {
+                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
+            }
+            UdpEndpoint e = new UdpEndpoint(loop, fd, protocol, options.receiveTimestamps);
             loop.add(fd, Events.IN, (f, ev) -> e.receive());
             return e;
         } catch (RuntimeException e) {
@@ -99,18 +106,32 @@ public final class UdpEndpoint implements AutoCloseable {
     private void receive() {
         IoBuffers io = IoBuffers.get();
         for (int i = 0; i < RECEIVES_PER_EVENT && !closed; i++) {
-            io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
-            long n = Socket.recvfrom(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT, io.addr, io.addrLen);
+            long n;
+            int addrLen;
+            if (timestamps) {
+                io.msg.prepare();
+                n = Socket.recvmsg(fd, io.msg.msg, Socket.MSG_DONTWAIT);
+                if (n >= 0) {
+                    long t = io.msg.timespec(Socket.SOL_SOCKET, Socket.SCM_TIMESTAMPNS);
+                    receiveTime = t != Long.MIN_VALUE ? t : WallClock.nanos();
+                }
+                addrLen = io.msg.nameLength();
+            } else {
+                io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
+                n = Socket.recvfrom(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT, io.addr, io.addrLen);
+                receiveTime = 0;
+                addrLen = io.addrLen.get(ValueLayout.JAVA_INT, 0);
+            }
             if (n == -Errno.EAGAIN) {
                 return;
             }
             if (n < 0) {
                 // ICMP errors for earlier sends (ECONNREFUSED...) surface here; the socket stays usable.
-                report(new NativeException("recvfrom(fd=" + fd + ")", (int) -n));
+                report(new NativeException((timestamps ? "recvmsg" : "recvfrom") + "(fd=" + fd + ")", (int) -n));
                 continue;
             }
             received++;
-            InetSocketAddress from = senders.lookup(io.addr, io.addrLen.get(ValueLayout.JAVA_INT, 0));
+            InetSocketAddress from = senders.lookup(io.addr, addrLen);
             ByteBuffer view = io.readView;
             view.clear().limit((int) n);
             try {
@@ -119,6 +140,28 @@ public final class UdpEndpoint implements AutoCloseable {
                 LOG.log(Level.ERROR, "datagramReceived of " + protocol.getClass().getName() + " threw", e);
             }
         }
+    }
+
+    /**
+     * When the datagram being delivered arrived, in nanoseconds since the Unix epoch: the
+     * kernel's receive timestamp when the endpoint was bound with
+     * {@link SocketOptions#receiveTimestamps(boolean)} (or, if the kernel attached none, the
+     * wall clock read right after the receive call); without that option, the wall clock
+     * read now. Meaningful only inside {@link DatagramProtocol#datagramReceived}.
+     *
+     * @return the receive time, comparable with {@link WallClock#nanos()}
+     */
+    public long receiveTimeNanos() {
+        return receiveTime != 0 ? receiveTime : WallClock.nanos();
+    }
+
+    /**
+     * Whether the kernel stamps arriving datagrams for {@link #receiveTimeNanos()}.
+     *
+     * @return true when bound with receive timestamps on
+     */
+    public boolean hasReceiveTimestamps() {
+        return timestamps;
     }
 
     private void report(NativeException e) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.uloop.Backend;
 import dev.uloop.LoopThread;
 import dev.uloop.NativeException;
+import dev.uloop.WallClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -460,6 +461,51 @@ public abstract class NetContract {
             }
         } finally {
             clients.forEach(DatagramSocket::close);
+        }
+    }
+
+    @Test
+    void udpReceiveTimestampsComeFromTheKernelAndPrecedeTheCallback() throws Exception {
+        UdpEndpoint[] self = new UdpEndpoint[1];
+        self[0] = lt.call(() -> UdpEndpoint.bind(lt.loop(), new InetSocketAddress(LOOPBACK, 0),
+                new SocketOptions().reuseAddress(false).receiveTimestamps(true), (data, from) -> {
+                    long now = WallClock.nanos();
+                    ByteBuffer reply = ByteBuffer.allocate(16).putLong(self[0].receiveTimeNanos()).putLong(now).flip();
+                    self[0].send(reply, from);
+                }));
+        assertTrue(self[0].hasReceiveTimestamps());
+        try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            c.setSoTimeout(10_000);
+            for (int i = 0; i < 5; i++) {
+                long before = WallClock.nanos();
+                c.send(new DatagramPacket(new byte[48], 48, self[0].localAddress()));
+                DatagramPacket in = new DatagramPacket(new byte[16], 16);
+                c.receive(in);
+                long after = WallClock.nanos();
+                ByteBuffer b = ByteBuffer.wrap(in.getData());
+                long received = b.getLong();
+                long callback = b.getLong();
+                assertTrue(before <= received, "kernel stamp " + received + " before the send at " + before);
+                assertTrue(received <= callback, "stamp " + received + " after the callback's clock " + callback);
+                assertTrue(callback <= after, "callback " + callback + " after the reply arrived " + after);
+            }
+        }
+    }
+
+    @Test
+    void udpWithoutTimestampsReadsTheClockWhenAsked() throws Exception {
+        UdpEndpoint[] self = new UdpEndpoint[1];
+        self[0] = lt.call(() -> UdpEndpoint.bind(lt.loop(), new InetSocketAddress(LOOPBACK, 0),
+                (data, from) -> self[0].send(ByteBuffer.allocate(8).putLong(self[0].receiveTimeNanos()).flip(), from)));
+        assertTrue(!self[0].hasReceiveTimestamps());
+        try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            c.setSoTimeout(10_000);
+            long before = WallClock.nanos();
+            c.send(new DatagramPacket(new byte[1], 1, self[0].localAddress()));
+            DatagramPacket in = new DatagramPacket(new byte[8], 8);
+            c.receive(in);
+            long t = ByteBuffer.wrap(in.getData()).getLong();
+            assertTrue(before <= t && t <= WallClock.nanos(), "receive time " + t);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.uloop.internal.net;
 
+import dev.uloop.internal.posix.MsgHdr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,6 +29,8 @@ public final class IoBuffers {
     public final MemorySegment addrLen;
     /** An int for socket options. */
     public final MemorySegment optInt;
+    /** A {@code struct msghdr} receiving into {@link #read} with the source in {@link #addr}. */
+    public final MsgHdr msg;
 
     private IoBuffers() {
         Arena arena = Arena.ofAuto();
@@ -37,6 +40,7 @@ public final class IoBuffers {
         addr = arena.allocate(dev.uloop.internal.posix.SockAddr.STORAGE_SIZE, 8);
         addrLen = arena.allocate(ValueLayout.JAVA_INT);
         optInt = arena.allocate(16, 8);
+        msg = new MsgHdr(arena, read, SIZE, addr);
     }
 
     /** The calling thread's buffers. */

@@ -88,9 +88,9 @@ public final class LibC {
         return MethodHandles.dropArguments(thrower, 0, type.parameterList());
     }
 
-    /** Links a libc function without errno capture (for calls that cannot fail). */
-    static MethodHandle plainDowncall(String name, FunctionDescriptor fd) {
-        return LOOKUP.find(name).map(s -> LINKER.downcallHandle(s, fd)).orElse(null);
+    /** Links a libc function without errno capture (for calls that cannot fail); null if it is missing. */
+    static MethodHandle plainDowncall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return LOOKUP.find(name).map(s -> LINKER.downcallHandle(s, fd, options)).orElse(null);
     }
 
     /**

@@ -32,6 +32,10 @@ public final class Socket {
     public static final int SO_OOBINLINE = 10;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
+    /** Receive timestamps as a {@code struct timespec} control message (Linux). */
+    public static final int SO_TIMESTAMPNS = 35;
+    /** The control message type of {@link #SO_TIMESTAMPNS}. */
+    public static final int SCM_TIMESTAMPNS = SO_TIMESTAMPNS;
     public static final int IPPROTO_TCP = 6;
     public static final int IPPROTO_IPV6 = 41;
     public static final int TCP_NODELAY = 1;
@@ -39,6 +43,8 @@ public final class Socket {
 
     public static final int MSG_OOB = 0x1;
     public static final int MSG_PEEK = 0x2;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
 
@@ -72,6 +78,9 @@ public final class Socket {
     private static final MethodHandle RECV_NOW = LibC.downcall("recv", RECV_FD, LibC.CRITICAL);
     private static final MethodHandle SEND = LibC.downcall("send", RECV_FD);
     private static final MethodHandle SEND_NOW = LibC.downcall("send", RECV_FD, LibC.CRITICAL);
+    private static final FunctionDescriptor RECVMSG_FD = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT);
+    private static final MethodHandle RECVMSG = LibC.downcall("recvmsg", RECVMSG_FD);
+    private static final MethodHandle RECVMSG_NOW = LibC.downcall("recvmsg", RECVMSG_FD, LibC.CRITICAL);
     private static final MethodHandle SETSOCKOPT = LibC.downcall("setsockopt",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
     private static final MethodHandle GETSOCKOPT = LibC.downcall("getsockopt",
@@ -155,6 +164,26 @@ public final class Socket {
                 r = (flags & MSG_DONTWAIT) != 0
                         ? (long) RECVFROM_NOW.invokeExact(st, fd, buf, n, flags, from, len)
                         : (long) RECVFROM.invokeExact(st, fd, buf, n, flags, from, len);
+                r = LibC.result(r, st);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t recvmsg(int fd, struct msghdr *msg, int flags)}; EINTR is retried.
+     * See {@link MsgHdr} for the structure.
+     */
+    public static long recvmsg(int fd, MemorySegment msg, int flags) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            long r;
+            do {
+                r = (flags & MSG_DONTWAIT) != 0
+                        ? (long) RECVMSG_NOW.invokeExact(st, fd, msg, flags)
+                        : (long) RECVMSG.invokeExact(st, fd, msg, flags);
                 r = LibC.result(r, st);
             } while (r == -Errno.EINTR);
             return r;
