@@ -27,21 +27,29 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code uloop client echo|daytime|time}: asks a server once, with plain blocking JDK
- * sockets, and prints the answer. Works against any RFC 862/867/868 server, not only uloop's.
+ * {@code uloop client echo|daytime|time|sntp}: asks a server, with plain blocking JDK
+ * sockets, and prints the answer. Works against any RFC 862/867/868 or SNTP server, not
+ * only uloop's.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Asks an echo, daytime or time server once and prints the answer.",
+        description = {"Asks an echo, daytime, time or SNTP server and prints the answer.",
             "echo: sends MESSAGE (default: hello) and prints the reply; exit 1 if it differs.",
             "daytime: prints the line. time: prints the time as an ISO-8601 UTC instant and",
-            "its offset from the local clock in seconds."})
+            "its offset from the local clock in seconds.",
+            "sntp: asks --count times over UDP and prints, per reply, the server's time, the",
+            "offset of the server's clock from the local one and the round-trip delay in",
+            "seconds, like ntpdate -q:",
+            "  2026-11-23 15:30:02.240403 UTC server 127.0.0.1 port 123, stratum 10,",
+            "  refid 127.127.1.1, offset -0.000032, delay 0.000114",
+            "then, for several replies, medians and the server's processing time (t3 - t2);",
+            "exit 1 when no usable reply came or the server sent a kiss-o'-death."})
 final class ClientCommand implements Callable<Integer> {
     private static final int MAX_REPLY = 16 * 1024 * 1024;
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "echo, daytime or time.")
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "echo, daytime, time or sntp.")
     String serviceName;
 
     @Parameters(index = "1..*", arity = "0..*", paramLabel = "MESSAGE",
@@ -52,11 +60,20 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "H", defaultValue = "127.0.0.1", description = "Server address (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", paramLabel = "P", description = "Server port (default: echo 7007, daytime 7013, time 7037).")
+    @Option(names = "--port", paramLabel = "P",
+            description = "Server port (default: echo 7007, daytime 7013, time 7037, sntp 123).")
     Integer port;
 
-    @Option(names = "--udp", description = "Ask over UDP (default: TCP).")
+    @Option(names = "--udp", description = "Ask over UDP (default: TCP; sntp is always UDP).")
     boolean udp;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "1",
+            description = "sntp: how many requests to send, one after the other (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--ntp-version", paramLabel = "V", defaultValue = "4",
+            description = "sntp: the NTP version to ask with, 1 to 4 (default: ${DEFAULT-VALUE}).")
+    int ntpVersion;
 
     @Option(names = "--timeout", paramLabel = "MS", defaultValue = "5000",
             description = "Give up after this long without an answer (default: ${DEFAULT-VALUE}).")
@@ -82,6 +99,18 @@ final class ClientCommand implements Callable<Integer> {
         if (server.isUnresolved()) {
             throw new IOException("cannot resolve host '" + host + "'");
         }
+        if (service == Service.SNTP) {
+            if (message != null && !message.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "sntp takes no MESSAGE");
+            }
+            if (count < 1) {
+                throw new ParameterException(spec.commandLine(), "--count must be 1 or more, got " + count);
+            }
+            if (ntpVersion < 1 || ntpVersion > 4) {
+                throw new ParameterException(spec.commandLine(), "--ntp-version must be 1 to 4, got " + ntpVersion);
+            }
+            return SntpReport.run(server, ntpVersion, timeoutMillis, count, spec.commandLine().getOut());
+        }
         String text = message == null || message.isEmpty() ? (service == Service.ECHO ? "hello" : "")
                 : String.join(" ", message);
         byte[] request = text.getBytes(StandardCharsets.UTF_8);
@@ -101,6 +130,7 @@ final class ClientCommand implements Callable<Integer> {
                 }
             }
             case DAYTIME -> out.println(new String(reply, StandardCharsets.US_ASCII).stripTrailing());
+            case SNTP -> throw new IllegalStateException("sntp is handled by SntpReport");
             case TIME -> {
                 if (reply.length != 4) {
                     throw new IOException(where(server) + " sent " + reply.length + " bytes; a time reply has 4");

@@ -5,6 +5,7 @@ import dev.uloop.services.DaytimeFormat;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
+import dev.uloop.sntp.SntpSettings;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -19,12 +20,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code uloop serve echo|daytime|time}: runs a small service (RFC 862, 867, 868) over TCP
- * and UDP, on the event loop or, for comparison, on blocking sockets. Prints one ready line
+ * {@code uloop serve echo|daytime|time|sntp}: runs a small service (RFC 862, 867, 868) over
+ * TCP and UDP, or an SNTP server (RFC 4330) over UDP, on the event loop or, for comparison,
+ * on blocking sockets. Prints one ready line
  * on stdout once listening and stops gracefully, with status 0, on SIGINT or SIGTERM.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Serves echo (RFC 862), daytime (RFC 867) or time (RFC 868) over TCP and UDP.",
+        description = {"Serves echo (RFC 862), daytime (RFC 867) or time (RFC 868) over TCP and UDP,",
+            "or SNTP (RFC 4330, the server mode of NTP, RFC 5905) over UDP.",
             "Prints one line once listening, e.g.:",
             "  uloop echo ready: tcp 127.0.0.1:7007, udp 127.0.0.1:7007 (backend epoll)",
             "and stops gracefully on SIGINT (Ctrl-C) or SIGTERM."},
@@ -34,7 +37,11 @@ import picocli.CommandLine.Spec;
             "since 1900 modulo 2^32: it restarts at 0 on 2036-02-07T06:28:16Z, which rdate",
             "reads right. UDP never answers datagrams from ports 7, 13, 19, 37 and 123",
             "(loop protection).",
-            "Try it: echo hi | nc -w1 127.0.0.1 7007; rdate -p -o 7037 127.0.0.1"})
+            "SNTP answers client requests (mode 3) on port 123 by default (root only: use",
+            "--port 11123 otherwise), drops every other packet, and with --rate-limit sends",
+            "nothing or (--kod) a kiss-o'-death RATE to sources over the limit.",
+            "Try it: echo hi | nc -w1 127.0.0.1 7007; rdate -p -o 7037 127.0.0.1;",
+            "  chronyd -Q -t 5 'server 127.0.0.1 port 11123 iburst'"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger("uloop.serve");
     /** How long a shutdown hook waits for the graceful stop, beyond the grace period. */
@@ -43,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "echo, daytime or time.")
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "echo, daytime, time or sntp.")
     String serviceName;
 
     @Option(names = "--host", paramLabel = "H", defaultValue = ServiceConfig.DEFAULT_HOST,
@@ -51,10 +58,10 @@ final class ServeCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--port", paramLabel = "P",
-            description = "Port (default: echo 7007, daytime 7013, time 7037; 0 picks a free one).")
+            description = "Port (default: echo 7007, daytime 7013, time 7037, sntp 123; 0 picks a free one).")
     Integer port;
 
-    @Option(names = "--tcp", description = "Serve TCP (default: TCP and UDP).")
+    @Option(names = "--tcp", description = "Serve TCP (default: TCP and UDP; sntp: UDP only).")
     boolean tcp;
 
     @Option(names = "--udp", description = "Serve UDP (default: TCP and UDP).")
@@ -77,6 +84,19 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--rate-limit", paramLabel = "N", defaultValue = "0",
             description = "UDP: answer at most N datagrams a second per source address (default: no limit).")
     int rateLimit;
+
+    @Option(names = "--stratum", paramLabel = "N",
+            description = "sntp: the stratum to announce, 1 to 15 (default: 10, as chrony's local reference).")
+    Integer stratum;
+
+    @Option(names = "--refid", paramLabel = "ID",
+            description = "sntp: reference ID, an IPv4 address or 1-4 letters (default: 127.127.1.1, as chrony's"
+                    + " local reference; stratum 1 uses a clock name such as GPS).")
+    String refId;
+
+    @Option(names = "--kod", description = "sntp with --rate-limit: answer sources over the limit with a"
+            + " kiss-o'-death RATE packet (at most one a second each) instead of dropping their requests.")
+    boolean kissOfDeath;
 
     @Option(names = "--grace", paramLabel = "MS", defaultValue = "2000",
             description = "On stop, let queued writes drain this long before closing (default: ${DEFAULT-VALUE}).")
@@ -156,15 +176,42 @@ final class ServeCommand implements Callable<Integer> {
                 throw usage(e.getMessage());
             }
         }
+        SntpSettings sntp = sntpSettings(service);
+        if (service.udpOnly() && tcp) {
+            throw usage(service.id() + " is served over UDP only; drop --tcp");
+        }
         boolean both = !tcp && !udp;
         return ServiceConfig.of(service)
                 .withHost(host)
                 .withPort(port != null ? port : service.defaultPort())
-                .withProtocols(both || tcp, both || udp)
+                .withProtocols(!service.udpOnly() && (both || tcp), both || udp)
+                .withSntp(sntp)
                 .withFormat(daytime)
                 .withRateLimit(rateLimit)
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null);
+    }
+
+    private SntpSettings sntpSettings(Service service) {
+        if (service != Service.SNTP) {
+            String option = stratum != null ? "--stratum" : refId != null ? "--refid" : kissOfDeath ? "--kod" : null;
+            if (option != null) {
+                throw usage(option + " applies to sntp only, not to " + service.id());
+            }
+            return SntpSettings.DEFAULT;
+        }
+        if (kissOfDeath && rateLimit == 0) {
+            throw usage("--kod needs --rate-limit N: without a limit no source is ever over it");
+        }
+        try {
+            SntpSettings s = SntpSettings.DEFAULT.withKissOfDeath(kissOfDeath);
+            if (stratum != null) {
+                s = s.withStratum(stratum);
+            }
+            return refId != null ? s.withRefId(SntpSettings.parseRefId(refId)) : s;
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
     }
 
     private ParameterException usage(String message) {

@@ -1,5 +1,6 @@
 package dev.uloop.services;
 
+import dev.uloop.WallClock;
 import static dev.uloop.services.ServerSupport.closeQuietly;
 import static dev.uloop.services.ServerSupport.sleep;
 
@@ -43,7 +44,7 @@ final class BlockingServer implements Server {
     private volatile boolean stopping;
     private ServerSocket tcp;
     private DatagramSocket udp;
-    private UdpGuard guard;
+    private DatagramAnswerer answerer;
     private Thread acceptor;
     private Thread receiver;
     private Thread stats;
@@ -51,7 +52,7 @@ final class BlockingServer implements Server {
     BlockingServer(ServiceConfig config, boolean virtual) {
         this.config = Objects.requireNonNull(config, "config");
         this.virtual = virtual;
-        this.handler = config.service().blockingTcp(config);
+        this.handler = config.tcp() ? config.service().blockingTcp(config) : null;
     }
 
     @Override
@@ -72,7 +73,7 @@ final class BlockingServer implements Server {
                 bind(at, a -> tcp.bind(a, BACKLOG));
             }
             if (config.udp()) {
-                guard = new UdpGuard(config.rateLimit());
+                answerer = config.service().datagramAnswerer(config);
                 udp = new DatagramSocket(null);
                 InetSocketAddress first = ServerSupport.udpAfterTcp(at, tcpAddress());
                 try {
@@ -178,7 +179,8 @@ final class BlockingServer implements Server {
     }
 
     private void receiveLoop() {
-        Responder responder = config.service().responder(config);
+        DatagramAnswerer a = answerer;
+        boolean wantsReceiveTime = a.wantsReceiveTime();
         byte[] buf = new byte[64 * 1024];
         DatagramPacket in = new DatagramPacket(buf, buf.length);
         while (!stopping) {
@@ -192,11 +194,13 @@ final class BlockingServer implements Server {
                 LOG.log(Level.DEBUG, "udp: " + e.getMessage());
                 continue;
             }
+            long received = wantsReceiveTime ? WallClock.nanos() : 0;    // no kernel stamps with JDK sockets
             InetSocketAddress from = (InetSocketAddress) in.getSocketAddress();
-            if (!guard.allow(from)) {
+            ByteBuffer reply = a.answer(ByteBuffer.wrap(buf, 0, in.getLength()), from, received);
+            if (reply == null) {
                 continue;
             }
-            ByteBuffer reply = responder.reply(ByteBuffer.wrap(buf, 0, in.getLength()));
+            a.beforeSend(reply);
             byte[] data = reply.hasArray() ? reply.array() : BlockingHandlers.bytes(reply);
             int off = reply.hasArray() ? reply.arrayOffset() + reply.position() : 0;
             try {
@@ -235,12 +239,12 @@ final class BlockingServer implements Server {
 
     @Override
     public UdpGuard guard() {
-        return guard;
+        return answerer == null ? null : answerer.guard();
     }
 
     @Override
     public String summary() {
-        return ServerSupport.summary(config, accepted.sum(), answered.sum(), 0, guard);
+        return ServerSupport.summary(config, accepted.sum(), answered.sum(), 0, answerer);
     }
 
     @Override

@@ -36,7 +36,7 @@ final class LoopServer implements Server {
     private EventLoop loop;
     private TcpServer tcp;
     private UdpEndpoint udp;
-    private UdpGuard guard;
+    private DatagramAnswerer answerer;
     private Timer stats;
 
     LoopServer(ServiceConfig config, Backend backend) {
@@ -61,8 +61,8 @@ final class LoopServer implements Server {
                 tcp = TcpServer.listen(l, at, config.service().tcpProtocol(config));
             }
             if (config.udp()) {
-                guard = new UdpGuard(config.rateLimit());
-                UdpService service = new UdpService(config.service().responder(config), guard);
+                answerer = config.service().datagramAnswerer(config);
+                UdpService service = new UdpService(answerer);
                 udp = service.attach(bindUdp(l, at, service));
             }
             Duration every = config.statsInterval();
@@ -89,9 +89,13 @@ final class LoopServer implements Server {
         LOG.log(Level.DEBUG, () -> config.service().id() + " serving on " + backend);
     }
 
-    /** UDP endpoint; no SO_REUSEADDR, so a second server on the same port fails instead of sharing it. */
+    /**
+     * UDP endpoint; no SO_REUSEADDR, so a second server on the same port fails instead of
+     * sharing it; kernel receive timestamps when the service puts arrival times on the wire.
+     */
     private UdpEndpoint bindUdp(EventLoop l, InetSocketAddress at, UdpService service) throws IOException {
-        SocketOptions options = new SocketOptions().reuseAddress(false);
+        SocketOptions options = new SocketOptions().reuseAddress(false)
+                .receiveTimestamps(service.answerer().wantsReceiveTime());
         InetSocketAddress first = ServerSupport.udpAfterTcp(at, tcp == null ? null : tcp.localAddress());
         try {
             return UdpEndpoint.bind(l, first, options, service);
@@ -137,13 +141,13 @@ final class LoopServer implements Server {
 
     @Override
     public UdpGuard guard() {
-        return guard;
+        return answerer == null ? null : answerer.guard();
     }
 
     @Override
     public String summary() {
         return ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(),
-                udp == null ? 0 : udp.sentCount(), udp == null ? 0 : udp.sendDrops(), guard);
+                udp == null ? 0 : udp.sentCount(), udp == null ? 0 : udp.sendDrops(), answerer);
     }
 
     @Override

@@ -47,18 +47,17 @@ final class ServerSupport {
     }
 
     /** The counters line of {@link Server#summary()}. */
-    static String summary(ServiceConfig config, long connections, long answered, long sendDrops, UdpGuard guard) {
+    static String summary(ServiceConfig config, long connections, long answered, long sendDrops,
+                          DatagramAnswerer answerer) {
         StringBuilder sb = new StringBuilder();
         if (config.tcp()) {
             sb.append("tcp: ").append(connections).append(connections == 1 ? " connection" : " connections");
         }
-        if (config.udp() && guard != null) {
+        if (config.udp() && answerer != null) {
             if (!sb.isEmpty()) {
                 sb.append("; ");
             }
-            sb.append("udp: ").append(answered).append(" answered, ")
-                    .append(guard.loopDrops() + guard.rateDrops()).append(" dropped (")
-                    .append(guard.loopDrops()).append(" loop, ").append(guard.rateDrops()).append(" rate)");
+            sb.append("udp: ").append(answered).append(" answered, ").append(answerer.drops());
             if (sendDrops > 0) {
                 sb.append(", ").append(sendDrops).append(" replies not sent (send buffer full)");
             }

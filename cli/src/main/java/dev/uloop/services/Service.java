@@ -1,6 +1,7 @@
 package dev.uloop.services;
 
 import dev.uloop.net.Protocol;
+import dev.uloop.sntp.SntpResponder;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -19,11 +20,14 @@ import java.util.function.Supplier;
  * <tr><td>daytime</td><td>867, 13</td><td>one text line, then EOF</td><td>one datagram with the line</td></tr>
  * <tr><td>time</td><td>868, 37</td><td>4 bytes (seconds since 1900), then EOF</td>
  *     <td>one 4-byte datagram</td></tr>
+ * <tr><td>sntp</td><td>4330 and 5905, 123</td><td>(UDP only)</td>
+ *     <td>a 48-byte NTP server reply to each client request ({@link SntpAnswerer})</td></tr>
  * </table>
  * After the reply, a daytime or time connection closes when the client does (see
  * {@link ReplyOnceProtocol} for why not at once).
  * The RFC ports are privileged (below 1024, root only), so uloop's defaults are 7000 plus
- * the RFC port: 7007, 7013, 7037.
+ * the RFC port: 7007, 7013, 7037. SNTP is the exception: NTP clients ask port 123 and
+ * most cannot be told otherwise, so that is its default too.
  */
 public enum Service {
     /** RFC 862. */
@@ -31,7 +35,9 @@ public enum Service {
     /** RFC 867. */
     DAYTIME("daytime", "RFC 867", 13),
     /** RFC 868. */
-    TIME("time", "RFC 868", 37);
+    TIME("time", "RFC 868", 37),
+    /** RFC 4330 (SNTP), server mode of RFC 5905. */
+    SNTP("sntp", "RFC 4330", 123);
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -48,7 +54,7 @@ public enum Service {
     /**
      * The name on the command line.
      *
-     * @return {@code echo}, {@code daytime} or {@code time}
+     * @return {@code echo}, {@code daytime}, {@code time} or {@code sntp}
      */
     public String id() {
         return id;
@@ -66,19 +72,42 @@ public enum Service {
     /**
      * The port the RFC assigns (privileged).
      *
-     * @return 7, 13 or 37
+     * @return 7, 13, 37 or 123
      */
     public int rfcPort() {
         return rfcPort;
     }
 
     /**
-     * uloop's unprivileged default port: 7000 plus the RFC port.
+     * uloop's default port: 7000 plus the RFC port (unprivileged), except for SNTP, whose
+     * clients only ask port 123.
      *
-     * @return 7007, 7013 or 7037
+     * @return 7007, 7013, 7037 or 123
      */
     public int defaultPort() {
-        return 7000 + rfcPort;
+        return this == SNTP ? rfcPort : 7000 + rfcPort;
+    }
+
+    /**
+     * Whether the service has no TCP form.
+     *
+     * @return true for sntp
+     */
+    public boolean udpOnly() {
+        return this == SNTP;
+    }
+
+    /**
+     * How the service treats datagrams, with its loop protection and rate limit.
+     *
+     * @param config the service's settings
+     * @return a new answerer, for one socket
+     */
+    public DatagramAnswerer datagramAnswerer(ServiceConfig config) {
+        if (this == SNTP) {
+            return new SntpAnswerer(new SntpResponder(config.sntp()), config.rateLimit());
+        }
+        return DatagramAnswerer.guarded(responder(config), new UdpGuard(config.rateLimit()));
     }
 
     /**
@@ -86,9 +115,12 @@ public enum Service {
      *
      * @param config the service's settings (the daytime format)
      * @return the responder
+     * @throws UnsupportedOperationException for sntp, whose replies depend on more than the
+     *                                       request (see {@link #datagramAnswerer})
      */
     public Responder responder(ServiceConfig config) {
         return switch (this) {
+            case SNTP -> throw new UnsupportedOperationException("sntp answers through datagramAnswerer()");
             case ECHO -> request -> request;
             case DAYTIME -> {
                 DaytimeFormat format = config.format();
@@ -105,6 +137,7 @@ public enum Service {
      * @return a factory of protocols, one per connection
      */
     public Supplier<Protocol> tcpProtocol(ServiceConfig config) {
+        requireTcp();
         if (this == ECHO) {
             return EchoProtocol::new;
         }
@@ -114,11 +147,18 @@ public enum Service {
 
     /** What a blocking server does with one TCP connection, on its own thread. */
     BlockingHandlers.Handler blockingTcp(ServiceConfig config) {
+        requireTcp();
         if (this == ECHO) {
             return BlockingHandlers::echo;
         }
         Responder r = responder(config);
         return s -> BlockingHandlers.replyOnce(s, r.reply(EMPTY));
+    }
+
+    private void requireTcp() {
+        if (udpOnly()) {
+            throw new UnsupportedOperationException(id + " is served over UDP only");
+        }
     }
 
     /** The request a TCP connection stands for (daytime, time): nothing. */
@@ -129,7 +169,7 @@ public enum Service {
     /**
      * Parses a service name.
      *
-     * @param name {@code echo}, {@code daytime} or {@code time} (any case)
+     * @param name {@code echo}, {@code daytime}, {@code time} or {@code sntp} (any case)
      * @return the service
      * @throws IllegalArgumentException for another name
      */
@@ -140,7 +180,7 @@ public enum Service {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown service '" + name + "'; choose echo, daytime or time");
+        throw new IllegalArgumentException("unknown service '" + name + "'; choose echo, daytime, time or sntp");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.uloop.services;
 
+import dev.uloop.sntp.SntpSettings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param rateLimit     UDP datagrams a second per source IP, 0 for no limit
  * @param grace         how long a stop lets queued writes drain before closing anyway
  * @param statsInterval how often to log an INFO line with counters; null for never
+ * @param sntp          stratum, reference ID and KoD of the sntp service (ignored by others)
  */
 public record ServiceConfig(Service service, String host, int port, boolean tcp, boolean udp,
-                            DaytimeFormat format, int rateLimit, Duration grace, Duration statsInterval) {
+                            DaytimeFormat format, int rateLimit, Duration grace, Duration statsInterval,
+                            SntpSettings sntp) {
     /** The default host: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** The default grace period of a stop. */
@@ -27,19 +30,23 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
     /**
      * Checks the values.
      *
-     * @throws IllegalArgumentException for a port outside 0..65535, no protocol, a negative
-     *                                  rate limit or grace
+     * @throws IllegalArgumentException for a port outside 0..65535, no protocol, TCP for a
+     *                                  UDP-only service, a negative rate limit or grace
      */
     public ServiceConfig {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(grace, "grace");
+        Objects.requireNonNull(sntp, "sntp");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range");
         }
         if (!tcp && !udp) {
             throw new IllegalArgumentException("serve TCP, UDP or both");
+        }
+        if (tcp && service.udpOnly()) {
+            throw new IllegalArgumentException(service.id() + " is served over UDP only");
         }
         if (rateLimit < 0) {
             throw new IllegalArgumentException("negative rate limit " + rateLimit);
@@ -50,15 +57,16 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
     }
 
     /**
-     * The defaults: 127.0.0.1 on the service's default port, TCP and UDP, seed format, no
-     * rate limit, 2 s grace, no periodic stats.
+     * The defaults: 127.0.0.1 on the service's default port, TCP and UDP (UDP only for
+     * sntp), seed format, no rate limit, 2 s grace, no periodic stats, chrony's local
+     * stratum and reference ID.
      *
      * @param service the service
      * @return the settings
      */
     public static ServiceConfig of(Service service) {
-        return new ServiceConfig(service, DEFAULT_HOST, service.defaultPort(), true, true, DaytimeFormat.SEED, 0,
-                DEFAULT_GRACE, null);
+        return new ServiceConfig(service, DEFAULT_HOST, service.defaultPort(), !service.udpOnly(), true,
+                DaytimeFormat.SEED, 0, DEFAULT_GRACE, null, SntpSettings.DEFAULT);
     }
 
     /**
@@ -68,7 +76,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that host
      */
     public ServiceConfig withHost(String h) {
-        return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval);
+        return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp);
     }
 
     /**
@@ -78,7 +86,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that port
      */
     public ServiceConfig withPort(int p) {
-        return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval);
+        return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval, sntp);
     }
 
     /**
@@ -89,7 +97,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy serving those protocols
      */
     public ServiceConfig withProtocols(boolean t, boolean u) {
-        return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval);
+        return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval, sntp);
     }
 
     /**
@@ -99,7 +107,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that format
      */
     public ServiceConfig withFormat(DaytimeFormat f) {
-        return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval);
+        return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval, sntp);
     }
 
     /**
@@ -109,7 +117,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that rate limit
      */
     public ServiceConfig withRateLimit(int r) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval);
+        return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval, sntp);
     }
 
     /**
@@ -119,7 +127,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that grace
      */
     public ServiceConfig withGrace(Duration g) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval, sntp);
     }
 
     /**
@@ -129,6 +137,16 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that interval
      */
     public ServiceConfig withStatsInterval(Duration every) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every, sntp);
+    }
+
+    /**
+     * A copy with other SNTP settings.
+     *
+     * @param s stratum, reference ID, KoD
+     * @return a copy with those settings
+     */
+    public ServiceConfig withSntp(SntpSettings s) {
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, s);
     }
 }

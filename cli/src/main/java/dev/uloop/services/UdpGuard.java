@@ -2,11 +2,7 @@ package dev.uloop.services;
 
 import dev.uloop.net.Addresses;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -27,9 +23,7 @@ import java.util.function.LongSupplier;
  * Dropped datagrams are counted and logged at DEBUG (logger {@code uloop.services}).
  *
  * <p>Thread-safe; meant to be called by the one thread that reads the socket.
- * Memory is bounded: past {@value #MAX_SOURCES} sources, buckets that have refilled are
- * forgotten (they would be recreated full anyway); if all are still busy, every bucket is
- * forgotten, which only makes the limit more lenient for a moment.
+ * Memory is bounded (see {@link SourceRateLimiter}).
  */
 public final class UdpGuard {
     private static final System.Logger LOG = System.getLogger("uloop.services");
@@ -38,7 +32,7 @@ public final class UdpGuard {
     public static final Set<Integer> LOOP_PORTS = Set.of(7, 13, 19, 37, 123);
 
     /** How many sources the rate limiter remembers before it forgets idle ones. */
-    public static final int MAX_SOURCES = 4096;
+    public static final int MAX_SOURCES = SourceRateLimiter.MAX_SOURCES;
 
     /** What to do with one datagram. */
     public enum Verdict {
@@ -50,14 +44,8 @@ public final class UdpGuard {
         RATE_LIMITED
     }
 
-    private static final class Bucket {
-        double tokens;
-        long updated;
-    }
-
     private final int rate;
-    private final LongSupplier nanoClock;
-    private final Map<InetAddress, Bucket> buckets = new HashMap<>();
+    private final SourceRateLimiter limiter;
     private final LongAdder loopDrops = new LongAdder();
     private final LongAdder rateDrops = new LongAdder();
 
@@ -81,7 +69,7 @@ public final class UdpGuard {
             throw new IllegalArgumentException("negative rate limit " + ratePerSecond);
         }
         this.rate = ratePerSecond;
-        this.nanoClock = nanoClock;
+        this.limiter = ratePerSecond == 0 ? null : new SourceRateLimiter(ratePerSecond, nanoClock);
     }
 
     /**
@@ -114,53 +102,11 @@ public final class UdpGuard {
             loopDrops.increment();
             return Verdict.LOOP_PORT;
         }
-        if (rate == 0 || takeToken(from.getAddress())) {
+        if (limiter == null || limiter.tryAcquire(from.getAddress())) {
             return Verdict.ANSWER;
         }
         rateDrops.increment();
         return Verdict.RATE_LIMITED;
-    }
-
-    private synchronized boolean takeToken(InetAddress source) {
-        long now = nanoClock.getAsLong();
-        Bucket b = buckets.get(source);
-        if (b == null) {
-            if (buckets.size() >= MAX_SOURCES) {
-                forgetIdle(now);
-            }
-            b = new Bucket();
-            b.tokens = rate;
-            b.updated = now;
-            buckets.put(source, b);
-        } else {
-            refill(b, now);
-        }
-        if (b.tokens >= 1) {
-            b.tokens -= 1;
-            return true;
-        }
-        return false;
-    }
-
-    private void refill(Bucket b, long now) {
-        long elapsed = now - b.updated;
-        if (elapsed > 0) {
-            b.tokens = Math.min(rate, b.tokens + elapsed * (rate / 1e9));
-            b.updated = now;
-        }
-    }
-
-    private void forgetIdle(long now) {
-        for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext(); ) {
-            Bucket b = it.next();
-            refill(b, now);
-            if (b.tokens >= rate) {
-                it.remove();
-            }
-        }
-        if (buckets.size() >= MAX_SOURCES) {
-            buckets.clear();
-        }
     }
 
     /**
@@ -195,8 +141,8 @@ public final class UdpGuard {
      *
      * @return how many
      */
-    public synchronized int trackedSources() {
-        return buckets.size();
+    public int trackedSources() {
+        return limiter == null ? 0 : limiter.trackedSources();
     }
 
     @Override

@@ -7,26 +7,25 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * A UDP service on the event loop: every datagram the {@link UdpGuard} lets through gets
- * the {@link Responder}'s reply, sent back to its source. Echo sends the received buffer
- * itself, straight from the loop's read buffer.
+ * A UDP service on the event loop: every datagram gets the {@link DatagramAnswerer}'s
+ * reply, if any, sent back to its source. Echo sends the received buffer itself, straight
+ * from the loop's read buffer.
  */
 public final class UdpService implements DatagramProtocol {
     private static final System.Logger LOG = System.getLogger("uloop.services");
 
-    private final Responder responder;
-    private final UdpGuard guard;
+    private final DatagramAnswerer answerer;
+    private final boolean wantsReceiveTime;
     private UdpEndpoint endpoint;
 
     /**
      * A service not yet bound; pass it to {@link UdpEndpoint#bind} and then {@link #attach}.
      *
-     * @param responder makes replies
-     * @param guard     decides which datagrams to answer
+     * @param answerer decides which datagrams to answer, and how
      */
-    public UdpService(Responder responder, UdpGuard guard) {
-        this.responder = responder;
-        this.guard = guard;
+    public UdpService(DatagramAnswerer answerer) {
+        this.answerer = answerer;
+        this.wantsReceiveTime = answerer.wantsReceiveTime();
     }
 
     /**
@@ -40,10 +39,21 @@ public final class UdpService implements DatagramProtocol {
         return e;
     }
 
+    /**
+     * The answerer.
+     *
+     * @return what decides and replies
+     */
+    public DatagramAnswerer answerer() {
+        return answerer;
+    }
+
     @Override
     public void datagramReceived(ByteBuffer data, InetSocketAddress from) {
-        if (guard.allow(from)) {
-            endpoint.send(responder.reply(data), from);
+        ByteBuffer reply = answerer.answer(data, from, wantsReceiveTime ? endpoint.receiveTimeNanos() : 0);
+        if (reply != null) {
+            answerer.beforeSend(reply);
+            endpoint.send(reply, from);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.uloop.Backend;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
+import dev.uloop.sntp.SntpSettings;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -26,20 +27,23 @@ class ClientCommandTest {
     private static Server echo;
     private static Server daytime;
     private static Server time;
+    private static Server sntp;
 
     @BeforeAll
     static void startServers() throws IOException {
         echo = Server.onLoop(ServiceConfig.of(Service.ECHO).withPort(0), Backend.best());
         daytime = Server.blocking(ServiceConfig.of(Service.DAYTIME).withPort(0), true);
         time = Server.onLoop(ServiceConfig.of(Service.TIME).withPort(0), Backend.best());
-        for (Server s : List.of(echo, daytime, time)) {
+        sntp = Server.onLoop(ServiceConfig.of(Service.SNTP).withPort(0).withRateLimit(2)
+                .withSntp(SntpSettings.DEFAULT.withKissOfDeath(true)), Backend.best());
+        for (Server s : List.of(echo, daytime, time, sntp)) {
             s.start();
         }
     }
 
     @AfterAll
     static void stopServers() {
-        for (Server s : new Server[] {echo, daytime, time}) {
+        for (Server s : new Server[] {echo, daytime, time, sntp}) {
             if (s != null) {
                 s.stop();
             }
@@ -96,6 +100,41 @@ class ClientCommandTest {
         }
     }
 
+    /** One reply line as ntpdate -q prints it; the limit of 2 a second lets the first two through. */
+    @Test
+    void sntpPrintsOffsetAndDelayAndStopsAtAKissOfDeath() {
+        String line = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} UTC server 127\\.0\\.0\\.1 port "
+                + sntp.udpAddress().getPort() + ", stratum 10, refid 127\\.127\\.1\\.1, offset [+-]0\\.00\\d{4},"
+                + " delay 0\\.\\d{6}";
+        MainTest.Result r = MainTest.run("client", "sntp", "--port", "" + sntp.udpAddress().getPort(), "--count", "2");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(3, r.outLines().size(), r.out());
+        assertTrue(r.outLines().get(0).matches(line), r.out());
+        assertTrue(r.outLines().get(1).matches(line), r.out());
+        assertTrue(r.outLines().get(2).matches("2 of 2 replies: offset median [+-]0\\.\\d{6} s \\(min [+-]0\\.\\d{6},"
+                + " max [+-]0\\.\\d{6}\\), delay median 0\\.\\d{6} s, server processing \\(t3 - t2\\) median"
+                + " \\d+\\.\\d us"), r.out());
+        MainTest.Result kod = MainTest.run("client", "sntp", "--port", "" + sntp.udpAddress().getPort(), "--count", "3");
+        assertEquals(1, kod.status(), kod.out());
+        assertEquals(List.of("uloop: kiss-o'-death RATE from 127.0.0.1 port " + sntp.udpAddress().getPort()
+                + ": asking too often"), kod.errLines());
+    }
+
+    @Test
+    void sntpAgainstAServerThatDoesNotSpeakNtpTimesOut() {
+        MainTest.Result r = MainTest.run("client", "sntp", "--port", "" + echo.udpAddress().getPort(), "--timeout", "300");
+        assertEquals(1, r.status(), r.out());
+        assertEquals(List.of("uloop: no reply from 127.0.0.1 port " + echo.udpAddress().getPort() + " within 300 ms"),
+                r.errLines());
+    }
+
+    @Test
+    void sntpBadArgumentsAreBadUsage() {
+        assertEquals(2, MainTest.run("client", "sntp", "--count", "0").status());
+        assertEquals(2, MainTest.run("client", "sntp", "--ntp-version", "5").status());
+        assertEquals("uloop: sntp takes no MESSAGE", MainTest.run("client", "sntp", "hello").errLines().get(0));
+    }
+
     @Test
     void aRefusedConnectionIsOneLine() throws IOException {
         int port;
@@ -137,6 +176,6 @@ class ClientCommandTest {
         assertEquals(2, MainTest.run("client", "echo", "--timeout", "0").status());
         MainTest.Result r = MainTest.run("client", "qotd");
         assertEquals(2, r.status());
-        assertEquals("uloop: unknown service 'qotd'; choose echo, daytime or time", r.errLines().get(0));
+        assertEquals("uloop: unknown service 'qotd'; choose echo, daytime, time or sntp", r.errLines().get(0));
     }
 }

@@ -20,6 +20,10 @@ class MainTest {
         List<String> errLines() {
             return err.lines().toList();
         }
+
+        List<String> outLines() {
+            return out.lines().toList();
+        }
     }
 
     static Result run(String... args) {

@@ -31,7 +31,7 @@ class ServeCommandTest {
 
     @Test
     void anUnknownServiceIsBadUsage() {
-        assertUsage("unknown service 'chargen'; choose echo, daytime or time", "serve", "chargen");
+        assertUsage("unknown service 'chargen'; choose echo, daytime, time or sntp", "serve", "chargen");
     }
 
     @Test
@@ -47,6 +47,18 @@ class ServeCommandTest {
         assertUsage("port -1 is out of range; use 1-65535 (0 picks a free one)", "serve", "echo", "--port", "-1");
         MainTest.Result r = MainTest.run("serve", "echo", "--port", "seven");
         assertEquals(2, r.status(), r.err());
+    }
+
+    @Test
+    void sntpOptionsAreChecked() {
+        assertUsage("sntp is served over UDP only; drop --tcp", "serve", "sntp", "--tcp");
+        assertUsage("stratum 0 is out of range; a server has 1 to 15", "serve", "sntp", "--stratum", "0");
+        assertUsage("stratum 16 is out of range; a server has 1 to 15", "serve", "sntp", "--stratum", "16");
+        assertUsage("reference ID 'G-P-S': give an IPv4 address (127.127.1.1) or 1 to 4 letters and digits (GPS, LOCL)",
+                "serve", "sntp", "--refid", "G-P-S");
+        assertUsage("--kod needs --rate-limit N: without a limit no source is ever over it", "serve", "sntp", "--kod");
+        assertUsage("--stratum applies to sntp only, not to time", "serve", "time", "--stratum", "2");
+        assertUsage("--refid applies to sntp only, not to echo", "serve", "echo", "--refid", "GPS");
     }
 
     @Test

@@ -22,7 +22,7 @@ class ServiceTest {
         assertEquals(Service.ECHO, Service.parse("echo"));
         assertEquals(Service.DAYTIME, Service.parse(" Daytime "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Service.parse("chargen"));
-        assertEquals("unknown service 'chargen'; choose echo, daytime or time", e.getMessage());
+        assertEquals("unknown service 'chargen'; choose echo, daytime, time or sntp", e.getMessage());
     }
 
     @Test
