@@ -60,6 +60,14 @@ class BenchmarksRunOnceTest {
     }
 
     @Test
+    void sntpBench() {
+        SntpBench bench = new SntpBench();
+        assertTrue(bench.wallClock() > 0);
+        assertEquals(dev.uloop.sntp.NtpPacket.Check.OK, bench.check());
+        assertTrue(bench.answer() != 0, "the reply is stamped");
+    }
+
+    @Test
     void timerBench() {
         for (int pending : new int[] {0, 1000}) {
             TimerBench bench = new TimerBench();
