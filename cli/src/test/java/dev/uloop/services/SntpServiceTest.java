@@ -157,4 +157,43 @@ class SntpServiceTest {
             assertEquals("127.127.1.1", s.refIdText());
         }
     }
+
+    /**
+     * Steady state on the event loop: no allocation per request on the loop thread (kernel
+     * stamp, check, reply, transmit stamp, send). The quietest of several windows counts,
+     * as in the core's allocation test, since the JIT needs a while.
+     */
+    @org.junit.jupiter.api.Test
+    void theLoopThreadAllocatesNothingPerRequest() throws Exception {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Server server = Mode.EPOLL.start(SNTP); DatagramSocket c = Peer.udp()) {
+            Thread loop = Thread.getAllStackTraces().keySet().stream()      // this server's: the newest
+                    .filter(t -> t.getName().equals("uloop-sntp") && t.isAlive())
+                    .max(java.util.Comparator.comparingLong(Thread::threadId)).orElseThrow();
+            byte[] req = request(48, 4, 3, 1);
+            java.net.DatagramPacket out = new java.net.DatagramPacket(req, req.length, server.udpAddress());
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[64], 64);
+            int warmup = 20_000;
+            int window = 5_000;
+            int windows = 6;
+            long[] marks = new long[windows + 1];
+            for (int i = 0; i < warmup + window * windows; i++) {
+                if (i >= warmup && (i - warmup) % window == 0) {
+                    marks[(i - warmup) / window] = mx.getThreadAllocatedBytes(loop.threadId());
+                }
+                c.send(out);
+                c.receive(in);
+            }
+            marks[windows] = mx.getThreadAllocatedBytes(loop.threadId());
+            assertTrue(marks[0] > 0 && loop.isAlive(), "not the serving loop thread: " + loop);
+            long quietest = Long.MAX_VALUE;
+            for (int k = 0; k < windows; k++) {
+                quietest = Math.min(quietest, marks[k + 1] - marks[k]);
+            }
+            // One 16-byte object per request would be 80 KB per window.
+            assertTrue(quietest < 4 * 1024, quietest + " bytes allocated on the loop thread in the quietest window of "
+                    + window + " requests; " + java.util.Arrays.toString(marks));
+        }
+    }
 }
