@@ -108,6 +108,25 @@ class SntpServiceTest {
         }
     }
 
+    /** NTP servers and classic clients send from port 123; needs root to bind it, else skipped. */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void requestsFromPort123AreAnswered(Mode mode) throws Exception {
+        DatagramSocket from123;
+        try {
+            from123 = new DatagramSocket(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 123));
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "cannot bind UDP port 123 here (not root, or taken)");
+            return;
+        }
+        try (Server server = mode.start(SNTP); DatagramSocket c = from123) {
+            Peer.send(c, server.udpAddress(), request(48, 4, 3, 123));
+            byte[] got = Peer.receive(c, Peer.TIMEOUT_MS);
+            assertNotNull(got, "a request from port 123 was not answered");
+            assertEquals(123, ByteBuffer.wrap(got).getLong(NtpPacket.ORIGIN_TIME));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void aRequestWithAMacGetsAPlainReplyNoLargerThanItself(Mode mode) throws Exception {
