@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Several event loops on one backend, each run by its own (platform, named) thread: one
  * loop per core, for servers that share a port between the loops (see
- * {@code dev.uloop.net.TcpServerGroup} and {@code dev.uloop.net.UdpEndpointGroup}).
+ * {@link dev.uloop.net.TcpServerGroup} and {@link dev.uloop.net.UdpEndpointGroup}).
  *
  * <pre>{@code
  * EventLoopGroup group = EventLoopGroup.open(4, Backend.EPOLL);   // threads uloop-group-1-0 .. -3

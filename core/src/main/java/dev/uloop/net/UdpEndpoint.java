@@ -21,7 +21,8 @@ import java.util.Objects;
 /**
  * A UDP socket on an event loop. Receives into the loop's read buffer and hands each
  * datagram (0 to 65507 bytes) to a {@link DatagramProtocol}; {@link #send} never blocks
- * the loop: a datagram the kernel has no room for is dropped and counted.
+ * the loop: a datagram the kernel has no room for is dropped and counted. To serve one port
+ * from several loops, see {@link UdpEndpointGroup}.
  */
 public final class UdpEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.UdpEndpoint");
@@ -38,9 +39,10 @@ public final class UdpEndpoint implements AutoCloseable {
     private final MemorySegment toAddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);  // last destination
     private InetSocketAddress lastTo;
     private int lastToLen;
-    private long received;
-    private long sent;
-    private long sendDrops;
+    // Written by the loop thread only; volatile so that they can be read (and a group's added up) anywhere.
+    private volatile long received;
+    private volatile long sent;
+    private volatile long sendDrops;
     private boolean closed;
 
     private UdpEndpoint(EventLoop loop, int fd, DatagramProtocol protocol) {
@@ -84,15 +86,53 @@ public final class UdpEndpoint implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + address.getHostString());
         }
-        int fd = Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress, options.reusePort,
+        int fd = Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress, options.reusePortForOneSocket(),
                 options.dualStack);
+        UdpEndpoint e = onSocket(loop, fd, protocol);
         try {
-            UdpEndpoint e = new UdpEndpoint(loop, fd, protocol);
-            loop.add(fd, Events.IN, (f, ev) -> e.receive());
+            e.register();
             return e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException ex) {
+            e.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * An endpoint on a bound socket (any thread), to be {@link #register}ed on its loop's
+     * thread; tells the protocol with {@link DatagramProtocol#bound}. The socket is closed if
+     * that fails.
+     */
+    static UdpEndpoint onSocket(EventLoop loop, int fd, DatagramProtocol protocol) {
+        UdpEndpoint e;
+        try {
+            e = new UdpEndpoint(loop, fd, protocol);
+        } catch (RuntimeException ex) {
             Sockets.close(fd);
-            throw e;
+            throw ex;
+        }
+        try {
+            protocol.bound(e);
+        } catch (RuntimeException ex) {
+            e.closeUnregistered();
+            throw ex;
+        }
+        return e;
+    }
+
+    /** Closes an endpoint that was never {@link #register}ed, from any thread. */
+    void closeUnregistered() {
+        if (!closed) {
+            closed = true;
+            Sockets.close(fd);
+            arena.close();
+        }
+    }
+
+    /** On the loop thread (or before it runs): starts receiving. */
+    void register() {
+        if (!closed) {
+            loop.add(fd, Events.IN, (f, ev) -> receive());
         }
     }
 
@@ -193,7 +233,7 @@ public final class UdpEndpoint implements AutoCloseable {
     }
 
     /**
-     * Datagrams received.
+     * Datagrams received. Safe from any thread, as the other counters.
      *
      * @return the count
      */
