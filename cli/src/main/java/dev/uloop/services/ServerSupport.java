@@ -48,15 +48,30 @@ final class ServerSupport {
 
     /** The counters line of {@link Server#summary()}. */
     static String summary(ServiceConfig config, long connections, long answered, long sendDrops, UdpGuard guard) {
+        return summary(config, connections, null, answered, null, sendDrops, guard);
+    }
+
+    /**
+     * The counters line of {@link Server#summary()}, with what each event loop did when there
+     * is more than one: {@code tcp: 64 connections (per event loop: 30, 34)}.
+     *
+     * @param connectionsPerLoop connections by loop, or null
+     * @param answeredPerLoop    datagrams answered by loop, or null
+     */
+    static String summary(ServiceConfig config, long connections, long[] connectionsPerLoop, long answered,
+                          long[] answeredPerLoop, long sendDrops, UdpGuard guard) {
         StringBuilder sb = new StringBuilder();
         if (config.tcp()) {
             sb.append("tcp: ").append(connections).append(connections == 1 ? " connection" : " connections");
+            perLoop(sb, connectionsPerLoop);
         }
         if (config.udp() && guard != null) {
             if (!sb.isEmpty()) {
                 sb.append("; ");
             }
-            sb.append("udp: ").append(answered).append(" answered, ")
+            sb.append("udp: ").append(answered).append(" answered");
+            perLoop(sb, answeredPerLoop);
+            sb.append(", ")
                     .append(guard.loopDrops() + guard.rateDrops()).append(" dropped (")
                     .append(guard.loopDrops()).append(" loop, ").append(guard.rateDrops()).append(" rate)");
             if (sendDrops > 0) {
@@ -64,6 +79,16 @@ final class ServerSupport {
             }
         }
         return sb.toString();
+    }
+
+    private static void perLoop(StringBuilder sb, long[] counts) {
+        if (counts != null && counts.length > 1) {
+            sb.append(" (per event loop: ");
+            for (int i = 0; i < counts.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(counts[i]);
+            }
+            sb.append(')');
+        }
     }
 
     /** Sleeps; false when interrupted (the flag is kept). */
