@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
  * </ul>
  * Dropped datagrams are counted and logged at DEBUG (logger {@code uloop.services}).
  *
- * <p>Thread-safe; meant to be called by the one thread that reads the socket.
+ * <p>Thread-safe: a server on several event loops shares one guard between its loops, so
+ * that the rate limit stays per source whichever loop a datagram reaches.
  * Memory is bounded: past {@value #MAX_SOURCES} sources, buckets that have refilled are
  * forgotten (they would be recreated full anyway); if all are still busy, every bucket is
  * forgotten, which only makes the limit more lenient for a moment.
