@@ -256,10 +256,12 @@ public final class EventLoopGroup implements AutoCloseable {
             try {
                 t.start();
             } catch (RuntimeException | Error e) {
-                // Out of threads: the loops already running keep going until shutdown; this one never ran.
-                threads[i] = null;
-                loops[i].close();
-                terminated.countDown();
+                // Out of threads: the loops already running keep going until shutdown; the rest never run.
+                for (int j = i; j < loops.length; j++) {
+                    threads[j] = null;
+                    loops[j].close();
+                    terminated.countDown();
+                }
                 LOG.log(Level.ERROR, "cannot start the thread of loop " + i + " of " + name, e);
                 throw e;
             }
