@@ -161,11 +161,6 @@ public final class TcpServer implements AutoCloseable {
         adopt(c);
     }
 
-    /** The loop this server accepts and serves on. */
-    EventLoop loop() {
-        return loop;
-    }
-
     private void acceptAll() {
         for (int i = 0; i < ACCEPTS_PER_EVENT && !closed; i++) {
             int c = Socket.accept4(fd, MemorySegment.NULL, MemorySegment.NULL, Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);

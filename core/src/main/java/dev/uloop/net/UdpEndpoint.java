@@ -93,7 +93,7 @@ public final class UdpEndpoint implements AutoCloseable {
             e.register();
             return e;
         } catch (RuntimeException ex) {
-            e.close();
+            e.closeUnregistered();
             throw ex;
         }
     }
