@@ -50,6 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The loop does not own the descriptors: {@link #remove} a descriptor before closing
  * it. A descriptor closed while registered stops being watched (see {@link Events}).
+ *
+ * <p>One loop uses one thread; {@link EventLoopGroup} runs several, one thread each.
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");

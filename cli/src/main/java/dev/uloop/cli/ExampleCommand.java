@@ -2,6 +2,7 @@ package dev.uloop.cli;
 
 import dev.uloop.Backend;
 import dev.uloop.EventLoop;
+import dev.uloop.examples.GroupEchoServer;
 import dev.uloop.examples.UdpTimeServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -14,10 +15,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code uloop example udp-time}: runs the README's example, the seeds' UDP time server. */
+/**
+ * {@code uloop example udp-time|group-echo}: runs one of the README's examples, the seeds'
+ * UDP time server or a TCP echo server on a group of event loops.
+ */
 @Command(name = "example", mixinStandardHelpOptions = true,
-        description = {"Runs the README's example: the seeds' UDP time server on the event loop.",
-            "Ask it the time with: echo hi | nc -u -w1 127.0.0.1 3333"})
+        description = {"Runs one of the README's examples:",
+            "  udp-time    the seeds' UDP time server on the event loop;",
+            "              ask it the time with: echo hi | nc -u -w1 127.0.0.1 3333",
+            "  group-echo  a TCP echo server on 127.0.0.1, one event loop per core sharing the",
+            "              port (--loops to change); Enter stops it"})
 final class ExampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -25,11 +32,15 @@ final class ExampleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The example to run: ${COMPLETION-CANDIDATES}.")
     Name name;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "0.0.0.0",
+            description = "udp-time: address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "3333", description = "UDP port (default: ${DEFAULT-VALUE}, as in the seeds).")
+    @Option(names = "--port", defaultValue = "3333", description = "Port (default: ${DEFAULT-VALUE}, as in the seeds).")
     int port;
+
+    @Option(names = "--loops", paramLabel = "N", description = "group-echo: event loops (default: one per core).")
+    Integer loops;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|epoll|poll|select",
             converter = BackendConverter.class,
@@ -42,7 +53,9 @@ final class ExampleCommand implements Callable<Integer> {
     /** The examples there are. */
     enum Name {
         /** The seeds' UDP time server. */
-        @SuppressWarnings("checkstyle:constantname") udp_time;
+        @SuppressWarnings("checkstyle:constantname") udp_time,
+        /** A TCP echo server on a group of event loops. */
+        @SuppressWarnings("checkstyle:constantname") group_echo;
 
         @Override
         public String toString() {
@@ -51,10 +64,18 @@ final class ExampleCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Ports.check(spec, port);
         Backend b = backend;
         Logs.configure(verbose);
+        if (name == Name.group_echo) {
+            int n = loops != null ? loops : Runtime.getRuntime().availableProcessors();
+            if (n < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--loops must be 1 or more, got " + n);
+            }
+            GroupEchoServer.main(new String[] {Integer.toString(port), Integer.toString(n), b.id()});
+            return 0;
+        }
         try (EventLoop loop = EventLoop.open(b);
              UdpTimeServer server = new UdpTimeServer(loop, new InetSocketAddress(host, port))) {
             loop.every(Duration.ofSeconds(10), () -> System.getLogger("uloop.examples.UdpTimeServer")

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
             "or SNTP (RFC 4330, the server mode of NTP, RFC 5905) over UDP.",
             "Prints one line once listening, e.g.:",
             "  uloop echo ready: tcp 127.0.0.1:7007, udp 127.0.0.1:7007 (backend epoll)",
-            "and stops gracefully on SIGINT (Ctrl-C) or SIGTERM."},
+            "and stops gracefully on SIGINT (Ctrl-C) or SIGTERM. With --loops N, N event loops",
+            "on their own threads share the port (SO_REUSEPORT); the kernel spreads the clients."},
         footer = {"",
             "The RFC ports (echo 7, daytime 13, time 37) are privileged (root only), so the",
             "defaults are 7007, 7013 and 7037. Daytime lines end with CRLF. Time is seconds",
@@ -46,6 +47,8 @@ final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger("uloop.serve");
     /** How long a shutdown hook waits for the graceful stop, beyond the grace period. */
     private static final long HOOK_SLACK_MILLIS = 3000;
+    /** The most event loops --loops takes: far more threads than cores only costs. */
+    private static final int MAX_LOOPS = 256;
 
     @Spec
     CommandSpec spec;
@@ -70,6 +73,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "auto|epoll|poll|select", converter = BackendConverter.class,
             description = "Event loop backend (default: auto, the best available).")
     Backend backend;
+
+    @Option(names = "--loops", paramLabel = "N",
+            description = "Event loops, each on its own thread, sharing the port with SO_REUSEPORT (default: 1).")
+    Integer loops;
 
     @Option(names = "--blocking", description = "Serve with blocking JDK sockets, one thread per connection.")
     boolean blocking;
@@ -110,7 +117,8 @@ final class ServeCommand implements Callable<Integer> {
         ServiceConfig config = config();
         Logs.configure(verbose);
         Server server = blocking ? Server.blocking(config, virtual)
-                : Server.onLoop(config, backend != null ? backend : Backend.fromProperty().requireAvailable());
+                : Server.onLoop(config, backend != null ? backend : Backend.fromProperty().requireAvailable(),
+                        loops != null ? loops : 1);
         server.start();
 
         CountDownLatch stopRequested = new CountDownLatch(1);
@@ -158,6 +166,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (blocking && backend != null) {
             throw usage("--blocking and --backend conflict: blocking sockets use no event loop backend");
+        }
+        if (blocking && loops != null) {
+            throw usage("--blocking and --loops conflict: blocking sockets use a thread per connection, not event loops");
+        }
+        if (loops != null && (loops < 1 || loops > MAX_LOOPS)) {
+            throw usage("--loops must be 1 to " + MAX_LOOPS + ", got " + loops);
         }
         if (rateLimit < 0) {
             throw usage("--rate-limit must be 0 (no limit) or more, got " + rateLimit);

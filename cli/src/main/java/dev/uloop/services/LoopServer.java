@@ -1,47 +1,47 @@
 package dev.uloop.services;
 
 import dev.uloop.Backend;
-import dev.uloop.EventLoop;
-import dev.uloop.Timer;
+import dev.uloop.EventLoopGroup;
+import dev.uloop.LoopStats;
 import dev.uloop.net.SocketOptions;
-import dev.uloop.net.TcpServer;
-import dev.uloop.net.UdpEndpoint;
+import dev.uloop.net.TcpServerGroup;
+import dev.uloop.net.UdpEndpointGroup;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.StringJoiner;
 
 /**
- * A service on one event loop: a {@link TcpServer} and a {@link UdpEndpoint} bound before
- * the loop starts, served by one thread. {@link #stop()} runs the shutdown on the loop
- * thread ({@link EventLoop#execute}): the UDP socket closes, the TCP server stops
- * accepting and {@link TcpServer#shutdown shuts down} within the grace period, then the
- * loop stops and closes.
+ * A service on event loops: an {@link EventLoopGroup} of one loop (the default) or more,
+ * each on its own thread, with a {@link TcpServerGroup} and a {@link UdpEndpointGroup}
+ * bound before the loops start. With more than one loop every loop has its own sockets on
+ * the port (SO_REUSEPORT) and the kernel spreads connections and datagrams over them.
+ * {@link #stop()} is the group's graceful shutdown: the UDP sockets close, the TCP servers
+ * stop accepting and let their connections flush within the grace period (one deadline for
+ * all loops), then the loops stop and close.
  */
 final class LoopServer implements Server {
     private static final System.Logger LOG = ServerSupport.LOG;
-    /** How long {@link #stop()} waits beyond the grace period for the loop thread to end. */
-    private static final long STOP_SLACK_MILLIS = 2000;
 
     private final ServiceConfig config;
     private final Backend backend;
-    private final CountDownLatch ended = new CountDownLatch(1);
-    private final AtomicBoolean stopping = new AtomicBoolean();
-    private EventLoop loop;
-    private TcpServer tcp;
-    private UdpEndpoint udp;
+    private final int loops;
+    private EventLoopGroup group;
+    private TcpServerGroup tcp;
+    private UdpEndpointGroup udp;
     private DatagramAnswerer answerer;
-    private Timer stats;
 
-    LoopServer(ServiceConfig config, Backend backend) {
+    LoopServer(ServiceConfig config, Backend backend, int loops) {
         this.config = Objects.requireNonNull(config, "config");
         this.backend = Objects.requireNonNull(backend, "backend");
+        if (loops < 1) {
+            throw new IllegalArgumentException("a server needs 1 event loop or more, not " + loops);
+        }
+        this.loops = loops;
     }
 
     @Override
@@ -51,77 +51,64 @@ final class LoopServer implements Server {
 
     @Override
     public synchronized void start() throws IOException {
-        if (loop != null) {
+        if (group != null) {
             throw new IllegalStateException("already started");
         }
         InetSocketAddress at = ServerSupport.resolve(config);
-        EventLoop l = EventLoop.open(backend);
+        EventLoopGroup g = EventLoopGroup.open(loops, backend, "uloop-" + config.service().id());
         try {
             if (config.tcp()) {
-                tcp = TcpServer.listen(l, at, config.service().tcpProtocol(config));
+                tcp = TcpServerGroup.listen(g, at, config.service().tcpProtocol(config));
             }
             if (config.udp()) {
-                answerer = config.service().datagramAnswerer(config);
-                UdpService service = new UdpService(answerer);
-                udp = service.attach(bindUdp(l, at, service));
+                answerer = config.service().datagramAnswerer(config);   // one for all loops: limits are per source
+                udp = bindUdp(g, at, answerer);
             }
             Duration every = config.statsInterval();
             if (every != null && !every.isZero()) {
-                stats = l.every(every, () -> LOG.log(Level.INFO, config.service().id() + " stats: " + summary()
-                        + "; " + l.stats()));
+                g.loop(0).every(every, () -> LOG.log(Level.INFO, config.service().id() + " stats: " + summary()
+                        + "; " + loopStats(g)));
             }
         } catch (IOException | RuntimeException e) {
-            if (tcp != null) {
-                tcp.close();
-            }
-            if (udp != null) {
-                udp.close();
-            }
-            l.close();
+            g.close();            // the servers' shutdown hooks close what was bound
             tcp = null;
             udp = null;
             throw e;
         }
-        loop = l;
-        Thread t = new Thread(this::run, "uloop-" + config.service().id());
-        t.setDaemon(true);
-        t.start();
-        LOG.log(Level.DEBUG, () -> config.service().id() + " serving on " + backend);
+        group = g;
+        g.start();
+        LOG.log(Level.DEBUG, () -> config.service().id() + " serving on " + mode());
     }
 
     /**
-     * UDP endpoint; no SO_REUSEADDR, so a second server on the same port fails instead of
+     * UDP endpoints; no SO_REUSEADDR, so a second server on the same port fails instead of
      * sharing it; kernel receive timestamps when the service puts arrival times on the wire.
      */
-    private UdpEndpoint bindUdp(EventLoop l, InetSocketAddress at, UdpService service) throws IOException {
-        SocketOptions options = new SocketOptions().reuseAddress(false)
-                .receiveTimestamps(service.answerer().wantsReceiveTime());
+    private UdpEndpointGroup bindUdp(EventLoopGroup g, InetSocketAddress at, DatagramAnswerer answerer)
+            throws IOException {
+        SocketOptions options = new SocketOptions().reuseAddress(false).receiveTimestamps(answerer.wantsReceiveTime());
         InetSocketAddress first = ServerSupport.udpAfterTcp(at, tcp == null ? null : tcp.localAddress());
         try {
-            return UdpEndpoint.bind(l, first, options, service);
+            return UdpEndpointGroup.bind(g, first, options, () -> new UdpService(answerer));
         } catch (BindException e) {
             if (first.equals(at)) {
                 throw e;
             }
-            return UdpEndpoint.bind(l, at, options, service);   // TCP's port is taken for UDP: any port
+            // TCP's port is taken for UDP: any port.
+            return UdpEndpointGroup.bind(g, at, options, () -> new UdpService(answerer));
         }
     }
 
-    private void run() {
-        try {
-            loop.run();
-        } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "the " + config.service().id() + " loop failed", e);
-        } finally {
-            if (tcp != null) {
-                tcp.close();
-            }
-            if (udp != null) {
-                udp.close();
-            }
-            loop.close();
-            ended.countDown();
+    private static String loopStats(EventLoopGroup g) {
+        List<LoopStats> all = g.stats();
+        if (all.size() == 1) {
+            return all.get(0).toString();
         }
+        StringJoiner j = new StringJoiner("; ");
+        for (int i = 0; i < all.size(); i++) {
+            j.add("loop " + i + ": " + all.get(i));
+        }
+        return j.toString();
     }
 
     @Override
@@ -136,7 +123,7 @@ final class LoopServer implements Server {
 
     @Override
     public String mode() {
-        return "backend " + backend.id();
+        return "backend " + backend.id() + (loops > 1 ? ", " + loops + " loops" : "");
     }
 
     @Override
@@ -144,51 +131,32 @@ final class LoopServer implements Server {
         return answerer == null ? null : answerer.guard();
     }
 
+    /** The counters added up over the loops, and with more than one loop what each loop did. */
     @Override
     public String summary() {
-        return ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(),
-                udp == null ? 0 : udp.sentCount(), udp == null ? 0 : udp.sendDrops(), answerer);
+        long[] connections = new long[loops];
+        long[] answered = new long[loops];
+        for (int i = 0; i < loops; i++) {
+            connections[i] = tcp == null ? 0 : tcp.acceptedCount(i);
+            answered[i] = udp == null ? 0 : udp.sentCount(i);
+        }
+        return ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(), connections,
+                udp == null ? 0 : udp.sentCount(), udp != null && udp.sharesPort() ? answered : null,
+                udp == null ? 0 : udp.sendDrops(), answerer);
     }
 
     @Override
     public boolean stop() {
-        EventLoop l;
+        EventLoopGroup g;
         synchronized (this) {
-            l = loop;
+            g = group;
         }
-        if (l == null) {
+        if (g == null) {
             return true;
         }
-        if (stopping.compareAndSet(false, true)) {
-            try {
-                l.execute(this::shutdownOnLoop);
-            } catch (RejectedExecutionException e) {
-                // The loop already closed.
-            }
-        }
-        try {
-            return ended.await(config.grace().toMillis() + STOP_SLACK_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** On the loop thread: close UDP, let TCP connections flush for the grace period, stop the loop. */
-    private void shutdownOnLoop() {
-        if (stats != null) {
-            stats.cancel();
-        }
-        if (udp != null) {
-            udp.close();
-        }
-        if (tcp == null) {
-            loop.stop();
-            return;
-        }
-        int open = tcp.connectionCount();
-        tcp.shutdown(config.grace(), loop::stop);   // aborts (and logs) what is still open after the grace
+        int open = tcp == null ? 0 : tcp.connectionCount();
         LOG.log(Level.DEBUG, () -> config.service().id() + ": stopping, " + open + " connections open");
+        return g.shutdown(config.grace());    // aborts (and logs) what is still open after the grace
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.StringJoiner;
 
 /**
  * A running service: TCP and/or UDP sockets and the thread(s) serving them. Made by
- * {@link #onLoop} (one event-loop thread) or {@link #blocking} (JDK blocking sockets, one
+ * {@link #onLoop} (one event-loop thread, or several) or {@link #blocking} (JDK blocking sockets, one
  * thread per connection), both behind the same life cycle, so tests and the command line
  * treat them alike:
  *
@@ -29,7 +29,20 @@ public interface Server extends AutoCloseable {
      * @return a server, not started
      */
     static Server onLoop(ServiceConfig config, Backend backend) {
-        return new LoopServer(config, backend);
+        return onLoop(config, backend, 1);
+    }
+
+    /**
+     * A server on {@code loops} event loops, each on its own thread; with more than one, each
+     * loop has its own sockets on the port (SO_REUSEPORT) and the kernel spreads the load.
+     *
+     * @param config  what to serve
+     * @param backend the loops' backend
+     * @param loops   how many loops (1 or more)
+     * @return a server, not started
+     */
+    static Server onLoop(ServiceConfig config, Backend backend, int loops) {
+        return new LoopServer(config, backend, loops);
     }
 
     /**
@@ -76,7 +89,8 @@ public interface Server extends AutoCloseable {
     /**
      * How it serves, for the ready line.
      *
-     * @return {@code backend epoll}, {@code blocking, platform threads} or {@code blocking, virtual threads}
+     * @return {@code backend epoll}, {@code backend epoll, 2 loops}, {@code blocking, platform threads} or
+     *         {@code blocking, virtual threads}
      */
     String mode();
 

@@ -49,20 +49,45 @@ final class ServerSupport {
     /** The counters line of {@link Server#summary()}. */
     static String summary(ServiceConfig config, long connections, long answered, long sendDrops,
                           DatagramAnswerer answerer) {
+        return summary(config, connections, null, answered, null, sendDrops, answerer);
+    }
+
+    /**
+     * The counters line of {@link Server#summary()}, with what each event loop did when there
+     * is more than one: {@code tcp: 64 connections (per event loop: 30, 34)}.
+     *
+     * @param connectionsPerLoop connections by loop, or null
+     * @param answeredPerLoop    datagrams answered by loop, or null
+     */
+    static String summary(ServiceConfig config, long connections, long[] connectionsPerLoop, long answered,
+                          long[] answeredPerLoop, long sendDrops, DatagramAnswerer answerer) {
         StringBuilder sb = new StringBuilder();
         if (config.tcp()) {
             sb.append("tcp: ").append(connections).append(connections == 1 ? " connection" : " connections");
+            perLoop(sb, connectionsPerLoop);
         }
         if (config.udp() && answerer != null) {
             if (!sb.isEmpty()) {
                 sb.append("; ");
             }
-            sb.append("udp: ").append(answered).append(" answered, ").append(answerer.drops());
+            sb.append("udp: ").append(answered).append(" answered");
+            perLoop(sb, answeredPerLoop);
+            sb.append(", ").append(answerer.drops());
             if (sendDrops > 0) {
                 sb.append(", ").append(sendDrops).append(" replies not sent (send buffer full)");
             }
         }
         return sb.toString();
+    }
+
+    private static void perLoop(StringBuilder sb, long[] counts) {
+        if (counts != null && counts.length > 1) {
+            sb.append(" (per event loop: ");
+            for (int i = 0; i < counts.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(counts[i]);
+            }
+            sb.append(')');
+        }
     }
 
     /** Sleeps; false when interrupted (the flag is kept). */

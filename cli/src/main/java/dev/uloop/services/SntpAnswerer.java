@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * <p>With a rate limit, a source over it gets nothing, or with
  * {@link SntpSettings#kissOfDeath()} a KoD {@code RATE} reply, itself limited to one a
  * second per source. Every reply is 48 bytes, never more than the request.
- * Allocates nothing per datagram: the reply buffer is reused.
+ * Allocates nothing per datagram: each thread reuses its own reply buffer. Thread-safe, so
+ * that the loops of a group share one answerer and the rate limit stays per source.
  */
 final class SntpAnswerer implements DatagramAnswerer {
     private static final System.Logger LOG = System.getLogger("uloop.services");
@@ -28,7 +29,9 @@ final class SntpAnswerer implements DatagramAnswerer {
     private final SntpResponder responder;
     private final SourceRateLimiter limiter;
     private final SourceRateLimiter kodLimiter;
-    private final ByteBuffer reply = ByteBuffer.allocateDirect(NtpPacket.HEADER);
+    /** One reply buffer per thread: a server on several loops shares one answerer (and its limits). */
+    private final ThreadLocal<ByteBuffer> replies =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(NtpPacket.HEADER));
     private final LongSupplier wallClock;
     private final LongAdder[] malformed = new LongAdder[NtpPacket.Check.values().length];
     private final LongAdder rateDrops = new LongAdder();
@@ -74,6 +77,7 @@ final class SntpAnswerer implements DatagramAnswerer {
             return null;
         }
         NtpPacket.Check check = NtpPacket.checkRequest(request);
+        ByteBuffer reply = replies.get();
         if (check != NtpPacket.Check.OK) {
             malformed[check.ordinal()].increment();
             if (LOG.isLoggable(Level.DEBUG)) {

@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * </ul>
  * Dropped datagrams are counted and logged at DEBUG (logger {@code uloop.services}).
  *
- * <p>Thread-safe; meant to be called by the one thread that reads the socket.
+ * <p>Thread-safe: a server on several event loops shares one guard between its loops, so
+ * that the rate limit stays per source whichever loop a datagram reaches.
  * Memory is bounded (see {@link SourceRateLimiter}).
  */
 public final class UdpGuard {

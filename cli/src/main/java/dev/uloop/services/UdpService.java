@@ -19,7 +19,9 @@ public final class UdpService implements DatagramProtocol {
     private UdpEndpoint endpoint;
 
     /**
-     * A service not yet bound; pass it to {@link UdpEndpoint#bind} and then {@link #attach}.
+     * A service not yet bound; pass it to {@link UdpEndpoint#bind} (or make one per loop in
+     * the factory given to {@link dev.uloop.net.UdpEndpointGroup#bind}): it learns its
+     * endpoint through {@link #bound}.
      *
      * @param answerer decides which datagrams to answer, and how
      */
@@ -28,8 +30,14 @@ public final class UdpService implements DatagramProtocol {
         this.wantsReceiveTime = answerer.wantsReceiveTime();
     }
 
+    @Override
+    public void bound(UdpEndpoint e) {
+        this.endpoint = e;
+    }
+
     /**
-     * Tells the service which endpoint to answer through (before the loop runs).
+     * Tells the service which endpoint to answer through (before the loop runs); the same as
+     * {@link #bound}, which binding does already.
      *
      * @param e the endpoint bound with this service
      * @return the endpoint

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README shows the example exactly as it is compiled and run. */
+/** The README shows the examples exactly as they are compiled and run. */
 class ReadmeTest {
     private static Path root() {
         Path p = Path.of("").toAbsolutePath();
@@ -24,6 +24,15 @@ class ReadmeTest {
         String example = Files.readString(root.resolve("cli/src/main/java/dev/uloop/examples/UdpTimeServer.java"));
         assertTrue(readme.contains("```java\n" + example + "```"),
                 "README.md's example differs from cli/src/main/java/dev/uloop/examples/UdpTimeServer.java");
+    }
+
+    @Test
+    void readmeContainsTheGroupEchoServerVerbatim() throws IOException {
+        Path root = root();
+        String readme = Files.readString(root.resolve("README.md"));
+        String example = Files.readString(root.resolve("cli/src/main/java/dev/uloop/examples/GroupEchoServer.java"));
+        assertTrue(readme.contains("```java\n" + example + "```"),
+                "README.md's example differs from cli/src/main/java/dev/uloop/examples/GroupEchoServer.java");
     }
 
     @Test

@@ -74,6 +74,22 @@ class ServeCommandTest {
     }
 
     @Test
+    void loopsOutOfRangeAreBadUsage() {
+        assertUsage("--loops must be 1 to 256, got 0", "serve", "echo", "--loops", "0");
+        assertUsage("--loops must be 1 to 256, got -2", "serve", "echo", "--loops", "-2");
+        assertUsage("--loops must be 1 to 256, got 257", "serve", "echo", "--loops", "257");
+        MainTest.Result r = MainTest.run("serve", "echo", "--loops", "two");
+        assertEquals(2, r.status(), r.err());
+    }
+
+    @Test
+    void loopsAndBlockingConflict() {
+        String message = "--blocking and --loops conflict: blocking sockets use a thread per connection, not event loops";
+        assertUsage(message, "serve", "echo", "--blocking", "--loops", "2");
+        assertUsage(message, "serve", "daytime", "--loops", "1", "--blocking", "--virtual");
+    }
+
+    @Test
     void anUnknownBackendIsBadUsage() {
         MainTest.Result r = MainTest.run("serve", "echo", "--backend", "kqueue");
         assertEquals(2, r.status(), r.err());
@@ -94,7 +110,7 @@ class ServeCommandTest {
 
     /** A port some other socket holds: one line naming it, exit 1, nothing on stdout. */
     @ParameterizedTest
-    @ValueSource(strings = {"--backend=poll", "--blocking", "--virtual"})
+    @ValueSource(strings = {"--backend=poll", "--loops=2", "--blocking", "--virtual"})
     void aBusyPortFailsWithOneLine(String mode) throws IOException {
         try (ServerSocket holder = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = holder.getLocalPort();

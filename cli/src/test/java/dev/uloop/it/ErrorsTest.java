@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Start-up errors: a second server on a port the first one holds (TCP, and UDP) must fail
  * with one {@code uloop: ... is already in use} line and a non-zero status, and the first
- * one must go on serving.
+ * one must go on serving. Also when the first one runs two loops, whose SO_REUSEPORT
+ * sockets the kernel would let a second such server share.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ErrorsTest {
@@ -33,18 +34,23 @@ class ErrorsTest {
     private static UloopServer tcpHolder;
     /** Holds a UDP port only. */
     private static UloopServer udpHolder;
+    /** Holds a port for TCP and UDP with two loops (SO_REUSEPORT sockets). */
+    private static UloopServer loopsHolder;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)   // bin/uloop may have to build first
     static void startServers() throws IOException {
         UloopServer t = UloopServer.launch("echo", "--port", "0", "--tcp");
         UloopServer u = UloopServer.launch("echo", "--port", "0", "--udp");
+        UloopServer l = UloopServer.launch("echo", "--port", "0", "--loops", "2");
         try {
             tcpHolder = t.awaitReady();
             udpHolder = u.awaitReady();
+            loopsHolder = l.awaitReady();
         } catch (Throwable e) {
             t.kill();
             u.kill();
+            l.kill();
             throw e;
         }
         assertFalse(tcpHolder.readyLine().contains("udp "), tcpHolder.readyLine());
@@ -54,7 +60,7 @@ class ErrorsTest {
     @AfterAll
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     static void stopServers() {
-        UloopServer.closeAll(Stream.of(tcpHolder, udpHolder).filter(Objects::nonNull).toList());
+        UloopServer.closeAll(Stream.of(tcpHolder, udpHolder, loopsHolder).filter(Objects::nonNull).toList());
     }
 
     /** Runs {@code bin/uloop serve <args>} expecting it to fail; returns its result. */
@@ -96,7 +102,7 @@ class ErrorsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING", "VIRTUAL"})
+    @EnumSource(value = Mode.class, names = {"EPOLL", "EPOLL_2_LOOPS", "BLOCKING", "VIRTUAL"})
     void aBusyTcpPortFailsWithOneLine(Mode mode) throws Exception {
         int port = tcpHolder.tcpPort();
         Exec.Result r = runFailing(replacePort(UloopServer.args("echo", mode, "--tcp"), port));
@@ -106,12 +112,31 @@ class ErrorsTest {
 
     /** Both protocols asked, the UDP port is taken (the TCP one is free): fails as a whole. */
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING"})
+    @EnumSource(value = Mode.class, names = {"EPOLL", "EPOLL_2_LOOPS", "BLOCKING"})
     void aBusyUdpPortFailsWithOneLine(Mode mode) throws Exception {
         int port = udpHolder.udpPort();
         Exec.Result r = runFailing(replacePort(UloopServer.args("echo", mode), port));
         assertOneInUseLine(r, port);
         assertHoldersServe();
+    }
+
+    /**
+     * A port held by a server with two loops: its sockets set SO_REUSEPORT, and a second
+     * server whose sockets set it too would share the port silently if it did not check.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"EPOLL", "EPOLL_2_LOOPS"})
+    void aPortHeldByAServerWithLoopsIsBusyToo(Mode mode) throws Exception {
+        int tcpPort = loopsHolder.tcpPort();
+        assertOneInUseLine(runFailing(replacePort(UloopServer.args("echo", mode, "--tcp"), tcpPort)), tcpPort);
+        int udpPort = loopsHolder.udpPort();
+        assertOneInUseLine(runFailing(replacePort(UloopServer.args("echo", mode, "--udp"), udpPort)), udpPort);
+        loopsHolder.assertAlive();
+        byte[] data = "the loops still serve\n".getBytes(StandardCharsets.US_ASCII);
+        Exec.Result t = Peers.ok(Peers.socatTcp(loopsHolder.tcp(), data, Duration.ofSeconds(10)));
+        assertArrayEquals(data, t.out(), t::describe);
+        Exec.Result u = Peers.socatUdp(loopsHolder.udp(), data, data.length, Duration.ofSeconds(3));
+        assertArrayEquals(data, u.out(), u::describe);
     }
 
     /** An address this machine does not have: one {@code uloop: } line, no stack trace. */

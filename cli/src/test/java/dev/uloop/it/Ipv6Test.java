@@ -29,7 +29,7 @@ class Ipv6Test {
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)   // bin/uloop may have to build first
     static void startServers() throws IOException {
-        servers = ServerSet.start("echo", List.of(Mode.EPOLL, Mode.BLOCKING), "--host", "::1");
+        servers = ServerSet.start("echo", List.of(Mode.EPOLL, Mode.EPOLL_2_LOOPS, Mode.BLOCKING), "--host", "::1");
     }
 
     @AfterAll
@@ -48,7 +48,7 @@ class Ipv6Test {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING"})
+    @EnumSource(value = Mode.class, names = {"EPOLL", "EPOLL_2_LOOPS", "BLOCKING"})
     void readyLineShowsTheIpv6Addresses(Mode mode) {
         UloopServer s = servers.get(mode);
         assertTrue(s.readyLine().contains("tcp [::1]:") && s.readyLine().contains("udp [::1]:"), s.readyLine());
@@ -56,7 +56,7 @@ class Ipv6Test {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING"})
+    @EnumSource(value = Mode.class, names = {"EPOLL", "EPOLL_2_LOOPS", "BLOCKING"})
     void socatTcp6Echoes(Mode mode) {
         UloopServer s = servers.get(mode);
         byte[] data = EchoTest.random(256 * 1024, 6);
@@ -67,7 +67,7 @@ class Ipv6Test {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"EPOLL", "BLOCKING"})
+    @EnumSource(value = Mode.class, names = {"EPOLL", "EPOLL_2_LOOPS", "BLOCKING"})
     void socatUdp6Echoes(Mode mode) throws Exception {
         UloopServer s = servers.get(mode);
         byte[] data = "over udp6\n".getBytes(StandardCharsets.US_ASCII);

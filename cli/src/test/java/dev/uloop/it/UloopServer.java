@@ -28,16 +28,17 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * One real {@code bin/uloop serve ...} process: started with {@link ProcessBuilder}, ready
  * once it printed its {@code uloop <service> ready: tcp <addr>, udp <addr> (...)} line, and
- * stopped with SIGTERM ({@link Process#destroy()}), after which it must exit 0 without a
- * stack trace on stderr.
+ * stopped with SIGTERM, after which it must exit 0 without a stack trace on stderr.
  */
 final class UloopServer implements AutoCloseable {
 
-    /** How a server runs its service: on the event loop with one backend, or blocking. */
+    /** How a server runs its service: on the event loop with one backend (or two loops), or blocking. */
     enum Mode {
         EPOLL("(backend epoll)", "--backend", "epoll"),
         POLL("(backend poll)", "--backend", "poll"),
         SELECT("(backend select)", "--backend", "select"),
+        /** Two event loops sharing the ports (SO_REUSEPORT). */
+        EPOLL_2_LOOPS("(backend epoll, 2 loops)", "--backend", "epoll", "--loops", "2"),
         BLOCKING("(blocking, platform threads)", "--blocking"),
         VIRTUAL("(blocking, virtual threads)", "--blocking", "--virtual");
 
@@ -322,13 +323,17 @@ final class UloopServer implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Sends SIGTERM and waits for the exit (SIGKILL after {@code timeout}, then fails). */
+    /**
+     * Sends SIGTERM and waits for the exit (SIGKILL after {@code timeout}, then fails). The
+     * signal goes through the process handle: {@link Process#destroy()} would also close our
+     * ends of its pipes, losing what it writes while it stops (its stop line).
+     */
     Stopped stop(Duration timeout) {
         if (stopped != null) {
             return stopped;
         }
         long t0 = System.nanoTime();
-        process.destroy();
+        process.toHandle().destroy();
         try {
             int status = waitExit(timeout);
             if (status == -1) {

@@ -5,32 +5,42 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.uloop.Backend;
 import java.io.IOException;
 
-/** The five ways to run a service, for parameterized tests: three loop backends, two blocking modes. */
+/**
+ * The ways to run a service, for parameterized tests: three loop backends, two event loops
+ * sharing the port, two blocking modes.
+ */
 enum Mode {
-    EPOLL(Backend.EPOLL, false),
-    POLL(Backend.POLL, false),
-    SELECT(Backend.SELECT, false),
-    PLATFORM(null, false),
-    VIRTUAL(null, true);
+    EPOLL(Backend.EPOLL, false, 1),
+    POLL(Backend.POLL, false, 1),
+    SELECT(Backend.SELECT, false, 1),
+    EPOLL_2_LOOPS(Backend.EPOLL, false, 2),
+    PLATFORM(null, false, 1),
+    VIRTUAL(null, true, 1);
 
     private final Backend backend;
     private final boolean virtual;
+    private final int loops;
 
-    Mode(Backend backend, boolean virtual) {
+    Mode(Backend backend, boolean virtual, int loops) {
         this.backend = backend;
         this.virtual = virtual;
+        this.loops = loops;
     }
 
     /** A server for {@code config} on port 0, started; skips the test where the backend is missing. */
     Server start(ServiceConfig config) throws IOException {
         assumeTrue(backend == null || backend.isAvailable(), () -> backend + " is not available here");
-        Server s = backend != null ? Server.onLoop(config.withPort(0), backend) : Server.blocking(config.withPort(0), virtual);
+        Server s = backend != null ? Server.onLoop(config.withPort(0), backend, loops)
+                : Server.blocking(config.withPort(0), virtual);
         s.start();
         return s;
     }
 
     /** What the ready line says in parentheses. */
     String tag() {
-        return backend != null ? "backend " + backend.id() : virtual ? "blocking, virtual threads" : "blocking, platform threads";
+        if (backend != null) {
+            return "backend " + backend.id() + (loops > 1 ? ", " + loops + " loops" : "");
+        }
+        return virtual ? "blocking, virtual threads" : "blocking, platform threads";
     }
 }

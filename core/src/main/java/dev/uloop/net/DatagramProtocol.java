@@ -15,6 +15,16 @@ public interface DatagramProtocol {
     void datagramReceived(ByteBuffer data, InetSocketAddress from);
 
     /**
+     * The endpoint was bound with this protocol: called once, on the thread that binds and
+     * before any datagram, with the endpoint to answer through. Protocols made by a factory
+     * for a group ({@link UdpEndpointGroup#bind}) learn their endpoint here.
+     *
+     * @param endpoint the endpoint that will deliver datagrams to this protocol
+     */
+    default void bound(UdpEndpoint endpoint) {
+    }
+
+    /**
      * A receive failed (for example ECONNREFUSED reported for an earlier send). The
      * endpoint stays open.
      *

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +26,10 @@ import java.util.function.Supplier;
  * <pre>{@code
  * TcpServer server = TcpServer.listen(loop, new InetSocketAddress("127.0.0.1", 7007), EchoProtocol::new);
  * }</pre>
+ *
+ * Its methods belong on the loop thread, except {@link #connectionCount()},
+ * {@link #acceptedCount()} and {@link #localAddress()}. To serve one port from several
+ * loops, see {@link TcpServerGroup}.
  */
 public final class TcpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpServer");
@@ -32,20 +37,24 @@ public final class TcpServer implements AutoCloseable {
     private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
 
     private final EventLoop loop;
-    private final int fd;
+    private final int fd;                     // the listening socket, or -1 (a group's loop without one)
     private final Supplier<? extends Protocol> factory;
     private final SocketOptions options;
     private final InetSocketAddress localAddress;
     private final Set<TcpConnection> connections = new LinkedHashSet<>();
+    private IntConsumer handOff;              // set by a group's single acceptor: who serves an accepted fd
     private boolean closed;
-    private long accepted;
+    // Written by the loop thread only; volatile so that a group can add them up from any thread.
+    private volatile long accepted;
+    private volatile int open;
 
-    private TcpServer(EventLoop loop, int fd, Supplier<? extends Protocol> factory, SocketOptions options) {
+    private TcpServer(EventLoop loop, int fd, Supplier<? extends Protocol> factory, SocketOptions options,
+                      InetSocketAddress localAddress) {
         this.loop = loop;
         this.fd = fd;
         this.factory = factory;
         this.options = options;
-        this.localAddress = Sockets.localAddress(fd);
+        this.localAddress = localAddress;
     }
 
     /**
@@ -80,15 +89,11 @@ public final class TcpServer implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + address.getHostString());
         }
-        int fd = Sockets.openBound(address, Socket.SOCK_STREAM, options.reuseAddress, options.reusePort,
+        int fd = Sockets.openBound(address, Socket.SOCK_STREAM, options.reuseAddress, options.reusePortForOneSocket(),
                 options.dualStack);
+        TcpServer server = onSocket(loop, fd, options, factory);
         try {
-            int r = Socket.listen(fd, options.backlog);
-            if (r < 0) {
-                throw new NativeException("listen(fd=" + fd + ")", -r);
-            }
-            TcpServer server = new TcpServer(loop, fd, factory, options);
-            loop.add(fd, Events.IN, (f, ev) -> server.acceptAll());
+            server.register();
             return server;
         } catch (RuntimeException e) {
             Sockets.close(fd);
@@ -96,11 +101,75 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A server on a bound socket: listens (any thread), to be {@link #register}ed on its
+     * loop's thread. The socket is closed if listening fails.
+     */
+    static TcpServer onSocket(EventLoop loop, int fd, SocketOptions options, Supplier<? extends Protocol> factory) {
+        try {
+            int r = Socket.listen(fd, options.backlog);
+            if (r < 0) {
+                throw new NativeException("listen(fd=" + fd + ")", -r);
+            }
+            return new TcpServer(loop, fd, factory, options, Sockets.localAddress(fd));
+        } catch (RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * A server without a listening socket, for a loop of a group whose one acceptor lives on
+     * another loop: it serves the connections handed to it with {@link #adoptHandedOver}.
+     */
+    static TcpServer withoutSocket(EventLoop loop, InetSocketAddress localAddress, SocketOptions options,
+                                   Supplier<? extends Protocol> factory) {
+        return new TcpServer(loop, -1, factory, options, localAddress);
+    }
+
+    /** On the loop thread (or before it runs): starts watching the listening socket. */
+    void register() {
+        if (fd >= 0 && !closed) {
+            loop.add(fd, Events.IN, (f, ev) -> acceptAll());
+        }
+    }
+
+    /** Closes a server that was never {@link #register}ed, from any thread. */
+    void closeUnregistered() {
+        if (!closed) {
+            closed = true;
+            if (fd >= 0) {
+                Sockets.close(fd);
+            }
+        }
+    }
+
+    /** Makes the accepted connections go to {@code to} instead of this server's loop. */
+    void handOffTo(IntConsumer to) {
+        handOff = to;
+    }
+
+    /**
+     * On the loop thread: serves a connection another loop's acceptor handed over, or
+     * closes it when this server is closed already.
+     */
+    void adoptHandedOver(int c) {
+        if (closed) {
+            Sockets.close(c);
+            return;
+        }
+        adopt(c);
+    }
+
     private void acceptAll() {
         for (int i = 0; i < ACCEPTS_PER_EVENT && !closed; i++) {
             int c = Socket.accept4(fd, MemorySegment.NULL, MemorySegment.NULL, Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);
             if (c >= 0) {
-                adopt(c);
+                if (handOff != null) {
+                    handOff.accept(c);
+                } else {
+                    adopt(c);
+                }
                 continue;
             }
             switch (-c) {
@@ -148,10 +217,16 @@ public final class TcpServer implements AutoCloseable {
             Sockets.close(c);
             return;
         }
-        TcpConnection conn = TcpConnection.adopt(loop, c, p, connections::remove);
+        TcpConnection conn = TcpConnection.adopt(loop, c, p, this::forget);
         if (!conn.isClosed()) {
             connections.add(conn);
+            open = connections.size();
         }
+    }
+
+    private void forget(TcpConnection c) {
+        connections.remove(c);
+        open = connections.size();
     }
 
     /**
@@ -164,16 +239,17 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Connections currently open.
+     * Connections currently open. Safe from any thread.
      *
      * @return how many
      */
     public int connectionCount() {
-        return connections.size();
+        return open;
     }
 
     /**
-     * Connections accepted since the server started.
+     * Connections accepted (and served on this server's loop) since the server started.
+     * Safe from any thread.
      *
      * @return how many
      */
@@ -188,8 +264,10 @@ public final class TcpServer implements AutoCloseable {
             return;
         }
         closed = true;
-        loop.remove(fd);
-        Sockets.close(fd);
+        if (fd >= 0) {
+            loop.remove(fd);
+            Sockets.close(fd);
+        }
     }
 
     /**
@@ -228,6 +306,6 @@ public final class TcpServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TcpServer[" + Addresses.format(localAddress) + ", " + connections.size() + " connections]";
+        return "TcpServer[" + Addresses.format(localAddress) + ", " + open + " connections]";
     }
 }

@@ -22,7 +22,8 @@ import java.util.Objects;
 /**
  * A UDP socket on an event loop. Receives into the loop's read buffer and hands each
  * datagram (0 to 65507 bytes) to a {@link DatagramProtocol}; {@link #send} never blocks
- * the loop: a datagram the kernel has no room for is dropped and counted.
+ * the loop: a datagram the kernel has no room for is dropped and counted. To serve one port
+ * from several loops, see {@link UdpEndpointGroup}.
  */
 public final class UdpEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.UdpEndpoint");
@@ -40,9 +41,12 @@ public final class UdpEndpoint implements AutoCloseable {
     private final MemorySegment toAddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);  // last destination
     private InetSocketAddress lastTo;
     private int lastToLen;
-    private long received;
-    private long sent;
-    private long sendDrops;
+    private ByteBuffer lastDirect;                  // last direct buffer sent, and a segment of all of it
+    private MemorySegment lastDirectSegment;
+    // Written by the loop thread only; volatile so that they can be read (and a group's added up) anywhere.
+    private volatile long received;
+    private volatile long sent;
+    private volatile long sendDrops;
     private long receiveTime;
     private boolean closed;
 
@@ -88,18 +92,56 @@ public final class UdpEndpoint implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + address.getHostString());
         }
-        int fd = Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress, options.reusePort,
+        int fd = Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress, options.reusePortForOneSocket(),
                 options.dualStack);
+        UdpEndpoint e = onSocket(loop, fd, protocol, options.receiveTimestamps);
         try {
-            if (options.receiveTimestamps) {
+            e.register();
+            return e;
+        } catch (RuntimeException ex) {
+            e.closeUnregistered();
+            throw ex;
+        }
+    }
+
+    /**
+     * An endpoint on a bound socket (any thread), to be {@link #register}ed on its loop's
+     * thread; with {@code timestamps}, asks the kernel for receive timestamps; tells the
+     * protocol with {@link DatagramProtocol#bound}. The socket is closed if that fails.
+     */
+    static UdpEndpoint onSocket(EventLoop loop, int fd, DatagramProtocol protocol, boolean timestamps) {
+        UdpEndpoint e;
+        try {
+            if (timestamps) {
                 Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
             }
-            UdpEndpoint e = new UdpEndpoint(loop, fd, protocol, options.receiveTimestamps);
-            loop.add(fd, Events.IN, (f, ev) -> e.receive());
-            return e;
-        } catch (RuntimeException e) {
+            e = new UdpEndpoint(loop, fd, protocol, timestamps);
+        } catch (RuntimeException ex) {
             Sockets.close(fd);
-            throw e;
+            throw ex;
+        }
+        try {
+            protocol.bound(e);
+        } catch (RuntimeException ex) {
+            e.closeUnregistered();
+            throw ex;
+        }
+        return e;
+    }
+
+    /** Closes an endpoint that was never {@link #register}ed, from any thread. */
+    void closeUnregistered() {
+        if (!closed) {
+            closed = true;
+            Sockets.close(fd);
+            arena.close();
+        }
+    }
+
+    /** On the loop thread (or before it runs): starts receiving. */
+    void register() {
+        if (!closed) {
+            loop.add(fd, Events.IN, (f, ev) -> receive());
         }
     }
 
@@ -194,7 +236,11 @@ public final class UdpEndpoint implements AutoCloseable {
         if (data == io.readView) {
             src = data.position() == 0 ? io.read : io.read.asSlice(data.position());
         } else if (data.isDirect()) {
-            src = MemorySegment.ofBuffer(data);
+            if (data != lastDirect) {       // the same reply buffer again and again: make its segment once
+                lastDirectSegment = MemorySegment.ofBuffer(data.duplicate().clear());
+                lastDirect = data;
+            }
+            src = data.position() == 0 ? lastDirectSegment : lastDirectSegment.asSlice(data.position());
         } else {
             if (len > IoBuffers.SIZE) {
                 throw new IllegalArgumentException("datagram of " + len + " bytes; the maximum is " + MAX_DATAGRAM);
@@ -236,7 +282,7 @@ public final class UdpEndpoint implements AutoCloseable {
     }
 
     /**
-     * Datagrams received.
+     * Datagrams received. Safe from any thread, as the other counters.
      *
      * @return the count
      */

@@ -51,6 +51,69 @@ public final class Sockets {
         }
     }
 
+    /**
+     * {@code n} sockets bound to one address with SO_REUSEPORT, for a group of loops that
+     * share the port. With port 0 the first one gets a free port and the others bind that
+     * port. With a given port, a plain bind without SO_REUSEPORT is tried (and undone)
+     * first: SO_REUSEPORT would otherwise share the port, silently, with sockets of the same
+     * user that set it too (another server started twice), where a busy port must be an error.
+     * (Between that check and the binds another such server could still slip in.)
+     * Everything is closed again if anything fails.
+     *
+     * @throws BindException for a busy or privileged port or a foreign address
+     */
+    public static int[] openBoundShared(InetSocketAddress address, int type, int n, boolean reuseAddress,
+                                        boolean dualStack) throws BindException {
+        if (address.getPort() != 0) {
+            close(openBound(address, type, reuseAddress, false, dualStack));
+        }
+        int[] fds = new int[n];
+        int bound = 0;
+        try {
+            fds[0] = openBound(address, type, reuseAddress, true, dualStack);
+            bound = 1;
+            InetSocketAddress same = address.getPort() != 0 ? address
+                    : new InetSocketAddress(address.getAddress(), localAddress(fds[0]).getPort());
+            while (bound < n) {
+                fds[bound] = openBound(same, type, reuseAddress, true, dualStack);
+                bound++;
+            }
+            return fds;
+        } catch (BindException | RuntimeException e) {
+            for (int i = 0; i < bound; i++) {
+                close(fds[i]);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the kernel takes SO_REUSEPORT: probed once, on a throwaway UDP socket.
+     *
+     * @return true where several sockets can share a port and the kernel spreads the load
+     */
+    public static boolean reusePortAvailable() {
+        return ReusePortProbe.AVAILABLE;
+    }
+
+    private static final class ReusePortProbe {
+        static final boolean AVAILABLE = probe();
+
+        private static boolean probe() {
+            int fd = Socket.socket(Socket.AF_INET, Socket.SOCK_DGRAM | Socket.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                return false;
+            }
+            try {
+                MemorySegment v = IoBuffers.get().optInt;
+                v.set(ValueLayout.JAVA_INT, 0, 1);
+                return Socket.setsockopt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, v, 4) == 0;
+            } finally {
+                close(fd);
+            }
+        }
+    }
+
     /** setsockopt with an int value. */
     public static void setInt(int fd, int level, int name, int value, String what) {
         MemorySegment v = IoBuffers.get().optInt;

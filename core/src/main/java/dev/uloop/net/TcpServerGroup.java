@@ -1,0 +1,278 @@
+package dev.uloop.net;
+
+import dev.uloop.EventLoopGroup;
+import dev.uloop.internal.net.Sockets;
+import dev.uloop.internal.posix.Socket;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * One TCP port served by every loop of an {@link EventLoopGroup}: a {@link TcpServer} per
+ * loop, each connection served from start to end by one loop.
+ *
+ * <pre>{@code
+ * EventLoopGroup group = EventLoopGroup.open(2, Backend.EPOLL);
+ * TcpServerGroup server = TcpServerGroup.listen(group, new InetSocketAddress("127.0.0.1", 0), EchoProtocol::new);
+ * group.start();
+ * InetSocketAddress at = server.localAddress();    // the port every loop listens on
+ * }</pre>
+ *
+ * <ul>
+ * <li><b>SO_REUSEPORT</b> (where the kernel has it, the default): one listening socket per
+ *     loop, all bound to the same port; the kernel spreads the incoming connections over
+ *     them by a hash of the two ends' addresses and ports, and each loop accepts its own.
+ *     With port 0 the first socket gets a free port and the others bind that one.</li>
+ * <li><b>One acceptor</b> (without SO_REUSEPORT, or with
+ *     {@link SocketOptions#reusePort(boolean) reusePort(false)}): one listening socket on
+ *     loop 0, which hands each accepted connection to the loops in turn (loop 0 included);
+ *     the connection is registered on its loop's thread, through its {@code execute}.</li>
+ * </ul>
+ * A group of one loop listens exactly like {@link TcpServer#listen}: one socket, SO_REUSEPORT
+ * only if asked for.
+ *
+ * <p>A busy port is an error as for a single server ({@code 127.0.0.1:7007 is already in
+ * use}), also when the other holder set SO_REUSEPORT too. The server adds itself to the
+ * group's {@linkplain EventLoopGroup#shutdown graceful shutdown}: each loop stops accepting,
+ * lets its connections flush what they have queued, and closes them, aborting what is left
+ * at the deadline.
+ *
+ * <p>Its methods are safe from any thread.
+ */
+public final class TcpServerGroup implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("uloop.net.TcpServer");
+
+    private final EventLoopGroup group;
+    private final TcpServer[] servers;
+    private final boolean sharedPort;
+    private int nextLoop;             // the single acceptor's turn; loop 0's thread only
+
+    private TcpServerGroup(EventLoopGroup group, TcpServer[] servers, boolean sharedPort) {
+        this.group = group;
+        this.servers = servers;
+        this.sharedPort = sharedPort;
+    }
+
+    /**
+     * Listens on every loop of a group, with default options.
+     *
+     * @param group   the loops; before {@link EventLoopGroup#start()}, or after it from a
+     *                thread that is not one of its loops
+     * @param address where to listen; port 0 picks a free port (the same for every loop)
+     * @param factory makes one protocol per connection; called on the connection's loop, so
+     *                from several threads at once
+     * @return the server
+     * @throws java.net.BindException for a busy or privileged port, with a message that says so
+     * @throws IOException            for other failures to listen; nothing is left open
+     */
+    public static TcpServerGroup listen(EventLoopGroup group, InetSocketAddress address,
+                                        Supplier<? extends Protocol> factory) throws IOException {
+        return listen(group, address, new SocketOptions(), factory);
+    }
+
+    /**
+     * Listens on every loop of a group.
+     *
+     * @param group   the loops; before {@link EventLoopGroup#start()}, or after it from a
+     *                thread that is not one of its loops
+     * @param address where to listen; port 0 picks a free port (the same for every loop)
+     * @param options socket options; {@link SocketOptions#reusePort(boolean)} chooses between
+     *                a socket per loop and one acceptor
+     * @param factory makes one protocol per connection; called on the connection's loop, so
+     *                from several threads at once
+     * @return the server
+     * @throws java.net.BindException for a busy or privileged port, with a message that says so
+     * @throws IOException            for other failures to listen (among them
+     *                                {@code reusePort(true)} where the kernel lacks SO_REUSEPORT);
+     *                                nothing is left open
+     * @throws IllegalStateException  if the group is shut down
+     */
+    public static TcpServerGroup listen(EventLoopGroup group, InetSocketAddress address, SocketOptions options,
+                                        Supplier<? extends Protocol> factory) throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(factory, "factory");
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve " + address.getHostString());
+        }
+        if (group.isShutdown()) {
+            throw new IllegalStateException("event loop group " + group.name() + " is shut down");
+        }
+        int n = group.size();
+        boolean shared = options.sharePort(n);
+        if (n > 1 && !shared && options.reusePort == null) {
+            LOG.log(Level.DEBUG, "SO_REUSEPORT is not available: one acceptor on loop 0 serves {0}", group.name());
+        }
+        TcpServer[] servers = new TcpServer[n];
+        if (shared) {
+            int[] fds = Sockets.openBoundShared(address, Socket.SOCK_STREAM, n, options.reuseAddress, options.dualStack);
+            int made = 0;
+            try {
+                while (made < n) {
+                    servers[made] = TcpServer.onSocket(group.loop(made), fds[made], options, factory);
+                    made++;
+                }
+            } catch (RuntimeException e) {
+                for (int i = 0; i < n; i++) {
+                    if (i < made) {
+                        servers[i].closeUnregistered();
+                    } else if (i > made) {
+                        Sockets.close(fds[i]);      // onSocket closed fds[made] itself
+                    }
+                }
+                throw e;
+            }
+        } else {
+            int fd = Sockets.openBound(address, Socket.SOCK_STREAM, options.reuseAddress,
+                    options.reusePortForOneSocket(), options.dualStack);
+            servers[0] = TcpServer.onSocket(group.loop(0), fd, options, factory);
+            for (int i = 1; i < n; i++) {
+                servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, factory);
+            }
+        }
+        TcpServerGroup g = new TcpServerGroup(group, servers, shared);
+        try {
+            OnLoops.runAndWait(group, i -> {
+                if (i == 0 && !shared && n > 1) {
+                    servers[0].handOffTo(g::handOff);
+                }
+                servers[i].register();
+            });
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            if (shared || i == 0) {
+                group.addShutdownHook(i, servers[i]::shutdown);
+            } else {
+                group.addShutdownHook(i, (remaining, done) -> g.shutdownAfterAcceptor(index, remaining, done));
+            }
+        }
+        return g;
+    }
+
+    /** On loop 0's thread: gives an accepted connection to the next loop in turn. */
+    private void handOff(int fd) {
+        int target = nextLoop;
+        nextLoop = (target + 1) % servers.length;
+        if (target == 0) {
+            servers[0].adoptHandedOver(fd);
+            return;
+        }
+        try {
+            group.execute(target, () -> servers[target].adoptHandedOver(fd));
+        } catch (RejectedExecutionException e) {
+            Sockets.close(fd);       // that loop has ended
+        }
+    }
+
+    /**
+     * The shutdown hook of a loop served by the single acceptor: first close the acceptor
+     * (on loop 0), then shut this loop's server down. Going through loop 0 puts the shutdown
+     * behind every connection loop 0 handed over before it stopped accepting, so none
+     * arrives after its loop stopped.
+     */
+    private void shutdownAfterAcceptor(int i, Duration remaining, Runnable done) {
+        long deadline = System.nanoTime() + remaining.toNanos();
+        Runnable here = () -> servers[i].shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), done);
+        try {
+            group.execute(0, () -> {
+                servers[0].close();
+                try {
+                    group.execute(i, here);
+                } catch (RejectedExecutionException e) {
+                    done.run();           // loop i has ended already
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            here.run();                   // loop 0 has ended: nothing more can come from it
+        }
+    }
+
+    /**
+     * The address every loop listens on (with the real port when 0 was asked for).
+     *
+     * @return the local address
+     */
+    public InetSocketAddress localAddress() {
+        return servers[0].localAddress();
+    }
+
+    /**
+     * Whether each loop has a listening socket of its own (SO_REUSEPORT), rather than one
+     * acceptor on loop 0 (or a group of one loop).
+     *
+     * @return true with a socket per loop
+     */
+    public boolean sharesPort() {
+        return sharedPort;
+    }
+
+    /**
+     * How many loops serve the port: the group's size.
+     *
+     * @return the number of loops
+     */
+    public int size() {
+        return servers.length;
+    }
+
+    /**
+     * Connections accepted since the server started, on all loops.
+     *
+     * @return how many
+     */
+    public long acceptedCount() {
+        long sum = 0;
+        for (TcpServer s : servers) {
+            sum += s.acceptedCount();
+        }
+        return sum;
+    }
+
+    /**
+     * Connections served by one loop since the server started.
+     *
+     * @param loop the loop's index in the group
+     * @return how many
+     */
+    public long acceptedCount(int loop) {
+        return servers[Objects.checkIndex(loop, servers.length)].acceptedCount();
+    }
+
+    /**
+     * Connections currently open, on all loops.
+     *
+     * @return how many
+     */
+    public int connectionCount() {
+        int sum = 0;
+        for (TcpServer s : servers) {
+            sum += s.connectionCount();
+        }
+        return sum;
+    }
+
+    /**
+     * Stops accepting on every loop: the listening sockets are closed; open connections go on
+     * (the group's shutdown closes them). Waits for the loops when called from outside the
+     * group. Idempotent.
+     */
+    @Override
+    public void close() {
+        OnLoops.runQuietly(group, i -> servers[i].close());
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServerGroup[" + Addresses.format(localAddress()) + ", " + servers.length + " loops, "
+                + (sharedPort ? "SO_REUSEPORT" : servers.length > 1 ? "one acceptor" : "one socket") + ", "
+                + connectionCount() + " connections]";
+    }
+}
