@@ -31,7 +31,7 @@ final class ExampleCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "3333", description = "UDP port (default: ${DEFAULT-VALUE}, as in the seeds).")
     int port;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|epoll|poll|select",
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|epoll|io_uring|poll|select",
             converter = BackendConverter.class,
             description = "Kernel interface to wait on (default: ${DEFAULT-VALUE}: the best available).")
     Backend backend;

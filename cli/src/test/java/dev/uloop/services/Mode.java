@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.uloop.Backend;
 import java.io.IOException;
 
-/** The five ways to run a service, for parameterized tests: three loop backends, two blocking modes. */
+/** The six ways to run a service, for parameterized tests: four loop backends, two blocking modes. */
 enum Mode {
     EPOLL(Backend.EPOLL, false),
+    IO_URING(Backend.IO_URING, false),
     POLL(Backend.POLL, false),
     SELECT(Backend.SELECT, false),
     PLATFORM(null, false),
@@ -23,7 +24,8 @@ enum Mode {
 
     /** A server for {@code config} on port 0, started; skips the test where the backend is missing. */
     Server start(ServiceConfig config) throws IOException {
-        assumeTrue(backend == null || backend.isAvailable(), () -> backend + " is not available here");
+        assumeTrue(backend == null || backend.isAvailable(),
+                () -> backend + " is not available here: " + backend.unavailableReason().orElse(""));
         Server s = backend != null ? Server.onLoop(config.withPort(0), backend) : Server.blocking(config.withPort(0), virtual);
         s.start();
         return s;
