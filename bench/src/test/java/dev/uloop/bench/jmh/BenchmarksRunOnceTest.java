@@ -62,6 +62,25 @@ class BenchmarksRunOnceTest {
     }
 
     @ParameterizedTest
+    @EnumSource(Backend.class)
+    void eventBench(Backend b) {
+        assumeTrue(b.isAvailable(), b + " is not available here");
+        for (int idle : new int[] {0, 10}) {
+            EventBench bench = new EventBench();
+            bench.backend = b.id();
+            bench.idle = idle;
+            bench.setUp();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(1, bench.event(), b + " idle " + idle);
+                }
+            } finally {
+                bench.tearDown();
+            }
+        }
+    }
+
+    @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"oneshot", "multishot"})
     void ioUringPollBench(String mode) {
         assumeTrue(Backend.IO_URING.isAvailable(), () -> "io_uring is not available here: "
@@ -127,7 +146,7 @@ class BenchmarksRunOnceTest {
                     "RegistrationBench_modify", "RegistrationBench_registerPollUnregister", "RegistrationBench_modifyPoll",
                     "RegistrationBench_loopAddRemove", "RegistrationBench_loopModify",
                     "TimerBench_scheduleCancel", "TimerBench_fire", "TimerBench_fireBatch",
-                    "WakeupBench_executeFuture", "WakeupBench_executeSpin", "IoUringPollBench_event"}) {
+                    "WakeupBench_executeFuture", "WakeupBench_executeSpin", "IoUringPollBench_event", "EventBench_event"}) {
                 assertTrue(list.contains("dev.uloop.bench.jmh.jmh_generated." + name + "_jmhTest "),
                         name + " in BenchmarkList");
             }

@@ -133,7 +133,7 @@ final class IoUringPoller implements Poller {
             armedTag[fd] = 0;
             room();
             ring.pollRemove(ud, INTERNAL, skipSuccess);
-            submitNow("POLL_REMOVE, fd=" + fd);
+            submitNow(fd);
         }
         size--;
     }
@@ -220,15 +220,18 @@ final class IoUringPoller implements Poller {
      * Submits what is queued without waiting. GETEVENTS makes the kernel run the task work
      * that completes a removed request before the call returns, which is when the request
      * lets go of its file.
+     *
+     * @param fd the fd whose request is removed, for the message; -1 on close
      */
-    private void submitNow(String what) {
+    private void submitNow(int fd) {
         int r = ring.submitAndWait(0);
         if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
             reapInto(null);           // see room()
             r = ring.submitAndWait(0);
         }
         if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
-            throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", " + what + ")", -r);
+            throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", POLL_REMOVE"
+                    + (fd >= 0 ? " of fd=" + fd : " on close") + ")", -r);
         }
     }
 
@@ -369,7 +372,7 @@ final class IoUringPoller implements Poller {
                 }
             }
             if (ring.unsubmitted() > 0) {
-                submitNow("POLL_REMOVE on close");
+                submitNow(-1);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "removing poll requests before close failed: " + e);
