@@ -81,7 +81,7 @@ class BenchmarksRunOnceTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"oneshot", "multishot"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"oneshot", "multishot", "multishot-update"})
     void ioUringPollBench(String mode) {
         assumeTrue(Backend.IO_URING.isAvailable(), () -> "io_uring is not available here: "
                 + Backend.IO_URING.unavailableReason().orElse(""));

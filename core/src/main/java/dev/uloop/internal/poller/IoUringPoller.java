@@ -47,6 +47,19 @@ import java.util.Arrays;
  * the fd is no longer watched, with a warning, as the poll backend does on POLLNVAL.
  * {@link #close} removes every request before it closes the ring.
  *
+ * <h2>One thread, one ring</h2>
+ * The ring is set up with SINGLE_ISSUER | DEFER_TASKRUN where the kernel has them (6.1+;
+ * see {@link IoUringRing}): completions are then processed inside the loop's own wait
+ * instead of interrupting the loop thread at each wake-up, which brings the CPU time per
+ * message back to epoll's. Such a ring belongs to the thread that set it up, and a loop
+ * is often opened on one thread and run on another. When the kernel refuses a call from
+ * another thread (EEXIST), the poller moves: it sets up a new ring on the calling thread,
+ * closes the old one (the kernel ends its requests and lets go of their files in a worker,
+ * promptly but not synchronously) and arms every watched fd again; what was ready is
+ * reported again, level-triggered. After {@value #MAX_MOVES} moves (a loop that changes
+ * threads, or runs on a virtual thread) it settles on an ordinary ring that any thread
+ * may enter.
+ *
  * <h2>Stale completions</h2>
  * The user_data of a poll is {@code (tag << 32) | fd}, where the tag is a per-fd counter
  * bumped for every request. A completion is accepted only if it carries the tag of the
@@ -64,12 +77,18 @@ final class IoUringPoller implements Poller {
     private static final System.Logger LOG = System.getLogger("uloop.poller.IoUring");
     static final int SQ_ENTRIES = 256;
     static final int CQ_ENTRIES = 4096;
+    /** Moves to a new single-issuer ring before settling on one that any thread may enter. */
+    static final int MAX_MOVES = 2;
     /** user_data of removes and updates: their completions carry nothing uloop needs. */
     private static final long INTERNAL = -1L;
     /** What poll(2) and epoll report whatever was asked for. */
     private static final int ALWAYS = Events.ERR | Events.HUP | Events.NVAL;
 
-    private final IoUringRing ring;
+    private final int sqEntries;
+    private final int cqEntries;
+    private IoUringRing ring;
+    private int moves;                   // new rings set up because another thread called
+    private boolean closing;
     private final boolean canMultishot;  // multishot polls and poll updates (5.13+)
     private final int skipSuccess;       // IOSQE_CQE_SKIP_SUCCESS where supported (5.17+), else 0
     private final FdTable interest = new FdTable();   // fd -> interest; ABSENT when not registered
@@ -91,12 +110,37 @@ final class IoUringPoller implements Poller {
 
     /** A poller with other ring sizes (tests use tiny rings to force early submits and CQ overflow). */
     IoUringPoller(int sqEntries, int cqEntries) {
-        ring = new IoUringRing(sqEntries, cqEntries);
+        this.sqEntries = sqEntries;
+        this.cqEntries = cqEntries;
+        ring = new IoUringRing(sqEntries, cqEntries, true);
         int f = ring.features();
         canMultishot = (f & IoUring.IORING_FEAT_RSRC_TAGS) != 0;
         skipSuccess = (f & IoUring.IORING_FEAT_CQE_SKIP) != 0 ? IoUring.IOSQE_CQE_SKIP_SUCCESS : 0;
-        LOG.log(System.Logger.Level.DEBUG, "io_uring instance fd={0}, sq={1}, cq={2}, features=0x{3}",
-                ring.fd(), ring.sqEntries(), ring.cqEntries(), Integer.toHexString(f));
+        LOG.log(System.Logger.Level.DEBUG, "io_uring instance fd={0}, sq={1}, cq={2}, features=0x{3}, setup=0x{4}",
+                ring.fd(), ring.sqEntries(), ring.cqEntries(), Integer.toHexString(f),
+                Integer.toHexString(ring.setupFlags()));
+    }
+
+    /**
+     * The kernel refused a call because the ring belongs to another thread (EEXIST): set up
+     * a new ring on this thread and arm every watched fd on it. The old ring's requests end
+     * when it closes; their completions still in it are dropped, and what is still ready
+     * is reported by the new requests.
+     */
+    private void move() {
+        IoUringRing old = ring;
+        moves++;
+        ring = new IoUringRing(sqEntries, cqEntries, moves < MAX_MOVES);
+        old.close();
+        retiredCount = 0;
+        for (int fd = 0; fd < armedTag.length; fd++) {
+            armedTag[fd] = 0;
+            if (interest.get(fd) > 0) {
+                queue(fd);
+            }
+        }
+        LOG.log(System.Logger.Level.DEBUG, "io_uring ring moved to {0} (move {1}): fd={2}, setup=0x{3}",
+                Thread.currentThread().getName(), moves, ring.fd(), Integer.toHexString(ring.setupFlags()));
     }
 
     @Override
@@ -193,7 +237,7 @@ final class IoUringPoller implements Poller {
                 }
                 room();
                 if (ev != 0 && canMultishot && !armedMulti[fd] && !multi) {
-                    ring.pollUpdate(userData(fd, tag), ev, INTERNAL, skipSuccess);
+                    ring.pollUpdate(userData(fd, tag), ev, false, INTERNAL, skipSuccess);
                     armedEvents[fd] = ev;
                     continue;
                 }
@@ -225,6 +269,12 @@ final class IoUringPoller implements Poller {
      */
     private void submitNow(int fd) {
         int r = ring.submitAndWait(0);
+        if (r == -Errno.EEXIST) {
+            if (!closing) {
+                move();             // the old ring's requests end with it: nothing left to remove
+            }
+            return;
+        }
         if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
             reapInto(null);           // see room()
             r = ring.submitAndWait(0);
@@ -239,6 +289,13 @@ final class IoUringPoller implements Poller {
     private void room() {
         while (ring.sqFull()) {
             int r = ring.submit();
+            if (r == -Errno.EEXIST) {
+                if (closing) {
+                    throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", submit on close)", -r);
+                }
+                move();
+                continue;
+            }
             if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
                 throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", submit)", -r);
             }
@@ -260,6 +317,11 @@ final class IoUringPoller implements Poller {
         long wait = timeout < 0 ? -1 : timeout * 1_000_000L;
         for (;;) {
             int r = ring.submitAndWait(wait);
+            if (r == -Errno.EEXIST) {
+                move();             // another thread set this ring up; then wait on the new one
+                prepare();
+                continue;
+            }
             if (r < 0 && r != -Errno.ETIME && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
                 throw new NativeException("io_uring_enter(fd=" + ring.fd() + ")", -r);
             }
@@ -358,6 +420,7 @@ final class IoUringPoller implements Poller {
      */
     @Override
     public void close() {
+        closing = true;
         try {
             for (int i = 0; i < retiredCount; i++) {
                 room();

@@ -61,6 +61,10 @@ public final class IoUring {
     // io_uring_params.flags
     public static final int IORING_SETUP_CQSIZE = 1 << 3;
     public static final int IORING_SETUP_CLAMP = 1 << 4;
+    /** Only the thread that set the ring up may submit to it (Linux 6.0+). */
+    public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
+    /** Completions' task work runs only inside that thread's io_uring_enter(GETEVENTS) (Linux 6.1+). */
+    public static final int IORING_SETUP_DEFER_TASKRUN = 1 << 13;
 
     // io_uring_params.features
     public static final int IORING_FEAT_SINGLE_MMAP = 1 << 0;
@@ -73,9 +77,6 @@ public final class IoUring {
     // io_uring_enter flags
     public static final int IORING_ENTER_GETEVENTS = 1 << 0;
     public static final int IORING_ENTER_EXT_ARG = 1 << 3;
-
-    // the SQ ring's flags word
-    public static final int IORING_SQ_CQ_OVERFLOW = 1 << 1;
 
     // opcodes
     public static final int IORING_OP_NOP = 0;
