@@ -261,14 +261,14 @@ final class IoUringPoller implements Poller {
     }
 
     /**
-     * Submits what is queued without waiting. GETEVENTS makes the kernel run the task work
-     * that completes a removed request before the call returns, which is when the request
-     * lets go of its file.
+     * Submits what is queued without waiting, and has the kernel run the completion work it
+     * holds, the removed requests' included, before the call returns: that is when a
+     * removed request lets go of its file (even behind many pending wake-ups).
      *
      * @param fd the fd whose request is removed, for the message; -1 on close
      */
     private void submitNow(int fd) {
-        int r = ring.submitAndWait(0);
+        int r = ring.submitAndFlush();
         if (r == -Errno.EEXIST) {
             if (!closing) {
                 move();             // the old ring's requests end with it: nothing left to remove
@@ -277,9 +277,9 @@ final class IoUringPoller implements Poller {
         }
         if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
             reapInto(null);           // see room()
-            r = ring.submitAndWait(0);
+            r = ring.submitAndFlush();
         }
-        if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
+        if (r < 0 && r != -Errno.ETIME && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
             throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", POLL_REMOVE"
                     + (fd >= 0 ? " of fd=" + fd : " on close") + ")", -r);
         }

@@ -262,6 +262,28 @@ class IoUringPollerTest {
     }
 
     @Test
+    void unregisterLetsGoOfTheFileEvenBehindManyPendingWakeUps() {
+        try (IoUringPoller p = new IoUringPoller()) {
+            int[][] pipes = new int[300][];
+            for (int i = 0; i < pipes.length; i++) {
+                pipes[i] = fds.pipe();
+                p.register(pipes[i][0], Events.IN);
+            }
+            int[] listener = listener();
+            p.register(listener[0], Events.IN);
+            assertEquals(0, p.poll(0, out));                   // everything armed
+            for (int[] pipe : pipes) {
+                Fds.write(pipe[1], new byte[] {1});            // 300 completions waiting for the next wait
+            }
+            p.unregister(listener[0]);
+            assertEquals(0, Unistd.close(listener[0]));
+            assertThrows(ConnectException.class, () -> connect(listener[1]),
+                    "the listener's removal must not wait behind the other completions");
+            assertEquals(pipes.length, collect(p, pipes.length).cardinality());
+        }
+    }
+
+    @Test
     void closeLetsGoOfEveryFile() {
         int[] listener = listener();
         try (IoUringPoller p = new IoUringPoller()) {
