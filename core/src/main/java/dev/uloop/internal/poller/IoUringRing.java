@@ -53,7 +53,7 @@ import java.lang.invoke.VarHandle;
  * <h2>Who runs the completions</h2>
  * A poll request completes through task work of the thread that submitted it. By default
  * the kernel interrupts that thread for it (an IPI when it is running, a wake-up when it
- * sleeps): in an echo server that costs about 40 % more CPU per message than epoll, one
+ * sleeps): in an echo server that cost 40 % or more CPU per message than epoll, one
  * interrupt per arriving message. With {@code singleIssuer}, on Linux 6.1+, the ring is
  * set up with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN instead: the task
  * work waits until the thread's next io_uring_enter(GETEVENTS), the loop's own wait, like
