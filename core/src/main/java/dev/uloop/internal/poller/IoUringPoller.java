@@ -177,7 +177,7 @@ final class IoUringPoller implements Poller {
             armedTag[fd] = 0;
             room();
             ring.pollRemove(ud, INTERNAL, skipSuccess);
-            submitNow(fd);
+            submitNow(fd, ud);
         }
         size--;
     }
@@ -261,27 +261,48 @@ final class IoUringPoller implements Poller {
     }
 
     /**
-     * Submits what is queued without waiting, and has the kernel run the completion work it
-     * holds, the removed requests' included, before the call returns: that is when a
-     * removed request lets go of its file (even behind many pending wake-ups).
+     * Submits what is queued without waiting (GETEVENTS runs the completion work the kernel
+     * holds for the ring), then, for an unregister, makes sure the removed request has
+     * completed: that is when it lets go of its file. A DEFER_TASKRUN ring runs only a
+     * small batch of completion work per enter, so with many wake-ups pending the removed
+     * request's turn may take a few more enters; its completion (-ECANCELED, or its result
+     * if it fired first) showing in the CQ ring says it is over. The search stops when the
+     * CQ ring is full; the request then ends with the next wait.
      *
-     * @param fd the fd whose request is removed, for the message; -1 on close
+     * @param fd      the fd whose request is removed, for the message; -1 on close
+     * @param removed the user_data of the removed request; 0 on close
      */
-    private void submitNow(int fd) {
-        int r = ring.submitAndFlush();
-        if (r == -Errno.EEXIST) {
-            if (!closing) {
-                move();             // the old ring's requests end with it: nothing left to remove
+    private void submitNow(int fd, long removed) {
+        int scanned = ring.cqHead();
+        for (int round = 0; ; round++) {
+            int r = ring.submitAndWait(0);
+            if (r == -Errno.EEXIST) {
+                if (!closing) {
+                    move();         // the old ring's requests end with it: nothing left to remove
+                }
+                return;
             }
-            return;
-        }
-        if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
-            reapInto(null);           // see room()
-            r = ring.submitAndFlush();
-        }
-        if (r < 0 && r != -Errno.ETIME && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
-            throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", POLL_REMOVE"
-                    + (fd >= 0 ? " of fd=" + fd : " on close") + ")", -r);
+            if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
+                reapInto(null);     // see room()
+                scanned = ring.cqHead();
+                r = ring.submitAndWait(0);
+            }
+            if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
+                throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", POLL_REMOVE"
+                        + (fd >= 0 ? " of fd=" + fd : " on close") + ")", -r);
+            }
+            if (removed == 0) {
+                return;
+            }
+            int tail = ring.cqTail();
+            for (; scanned != tail; scanned++) {
+                if (ring.userData(scanned) == removed) {
+                    return;
+                }
+            }
+            if (tail - ring.cqHead() >= ring.cqEntries() || round >= ring.cqEntries()) {
+                return;
+            }
         }
     }
 
@@ -435,7 +456,7 @@ final class IoUringPoller implements Poller {
                 }
             }
             if (ring.unsubmitted() > 0) {
-                submitNow(-1);
+                submitNow(-1, 0);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "removing poll requests before close failed: " + e);

@@ -303,22 +303,6 @@ public final class IoUringRing implements AutoCloseable {
                 waitArg, IoUring.GETEVENTS_ARG.byteSize());
     }
 
-    /**
-     * Publishes and submits the queued SQEs, then lets the kernel run all the completion
-     * work it holds for this ring, without waiting for anything: a DEFER_TASKRUN ring runs
-     * only a small batch of it per enter unless {@code min_complete} asks for more, so this
-     * asks for a whole CQ ring's worth with a zero timeout.
-     *
-     * @return SQEs consumed when it submitted any, else {@code -ETIME} (nothing more to do) or -errno
-     */
-    public int submitAndFlush() {
-        INT.setRelease(sq, sqTailOff, sqTail);
-        timespec.set(ValueLayout.JAVA_LONG, IoUring.TS_SEC, 0L);
-        timespec.set(ValueLayout.JAVA_LONG, IoUring.TS_NSEC, 0L);
-        return IoUring.enter(fd, unsubmitted(), cqEntries, IoUring.IORING_ENTER_GETEVENTS | IoUring.IORING_ENTER_EXT_ARG,
-                waitArg, IoUring.GETEVENTS_ARG.byteSize());
-    }
-
     // ------------------------------------------------------------------ completion
 
     /** The index of the first unconsumed CQE. */
