@@ -39,9 +39,11 @@ import java.util.Arrays;
  * are submitted early only when more are queued than the submission ring holds.
  *
  * <p>{@link #unregister} is the exception: it submits its POLL_REMOVE at once (one
- * io_uring_enter, as epoll_ctl(DEL) is one call). A poll request holds a reference to the
- * file, not to the number, so until it is removed a close(2) of the fd would not close
- * the file: a listening socket would go on accepting, a socket would not send its FIN.
+ * io_uring_enter, as epoll_ctl(DEL) is one call; a few more when many completions are
+ * pending, until the removed request's own completion shows). A poll request holds a
+ * reference to the file, not to the number, so until it is over a close(2) of the fd would
+ * not close the file: a listening socket would go on accepting, a socket would not send
+ * its FIN.
  * For the same reason a descriptor closed <em>without</em> unregister stays open in the
  * kernel until its request completes; the request armed after that fails with EBADF and
  * the fd is no longer watched, with a warning, as the poll backend does on POLLNVAL.
