@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Loops use the best available backend (epoll, else io_uring, else poll, else select)",
-            "unless -D" + Backend.PROPERTY + "=epoll|io_uring|poll|select|auto is set; with bin/uloop, pass it as",
-            "ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
+            "Loops use the best available backend (epoll, else io_uring, else poll, else",
+            "select) unless -D" + Backend.PROPERTY + "=epoll|io_uring|poll|select|auto is set;",
+            "with bin/uloop, pass it as ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
         })
 public final class BackendsCommand implements Callable<Integer> {
     @Spec
