@@ -1,11 +1,14 @@
 package dev.uloop;
 
 import dev.uloop.internal.posix.Epoll;
+import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Poll;
 import dev.uloop.internal.posix.Select;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The kernel interfaces an {@link EventLoop} can wait on, best first.
@@ -14,6 +17,8 @@ import java.util.Locale;
  * <caption>Backends</caption>
  * <tr><th>backend</th><th>cost of one wait</th><th>limit</th></tr>
  * <tr><td>epoll</td><td>proportional to ready fds; interest kept in the kernel</td><td>Linux only</td></tr>
+ * <tr><td>io_uring</td><td>proportional to ready fds; one poll request per fd, re-armed after each report</td>
+ *     <td>Linux 5.11+, where io_uring is allowed</td></tr>
  * <tr><td>poll</td><td>proportional to registered fds (the whole array is copied and scanned)</td><td>none</td></tr>
  * <tr><td>select</td><td>proportional to the highest fd (three bit sets copied and scanned)</td>
  *     <td>fd &lt; 1024 where the kernel enforces FD_SETSIZE; not on Linux</td></tr>
@@ -22,6 +27,12 @@ import java.util.Locale;
 public enum Backend {
     /** Linux epoll(7). */
     EPOLL("epoll"),
+    /**
+     * Linux io_uring(7) in readiness mode: a one-shot {@code IORING_OP_POLL_ADD} per fd,
+     * changes and the wait submitted in one {@code io_uring_enter}. Linux 5.11+, and only
+     * where the kernel allows io_uring (see {@link #unavailableReason()}).
+     */
+    IO_URING("io_uring"),
     /** poll(2). */
     POLL("poll"),
     /** select(2). */
@@ -39,7 +50,7 @@ public enum Backend {
     /**
      * The lower-case name used on the command line and in {@value #PROPERTY}.
      *
-     * @return {@code "epoll"}, {@code "poll"} or {@code "select"}
+     * @return {@code "epoll"}, {@code "io_uring"}, {@code "poll"} or {@code "select"}
      */
     public String id() {
         return id;
@@ -53,24 +64,49 @@ public enum Backend {
     public boolean isAvailable() {
         return switch (this) {
             case EPOLL -> Epoll.available();
+            case IO_URING -> IoUring.available();
             case POLL -> Poll.available();
             case SELECT -> Select.available();
         };
     }
 
     /**
-     * The best backend the platform has: epoll, else poll, else select.
+     * Why this backend cannot be used here. io_uring is probed once per process (a tiny
+     * ring set up and closed): the reason names the refusal, e.g.
+     * {@code io_uring_setup: EPERM (Operation not permitted): refused by a seccomp filter ...}
+     * or {@code disabled by sysctl: kernel.io_uring_disabled=2}.
+     *
+     * @return empty when the backend is available
+     */
+    public Optional<String> unavailableReason() {
+        if (isAvailable()) {
+            return Optional.empty();
+        }
+        if (this == IO_URING) {
+            return Optional.of(IoUring.support().reason());
+        }
+        return Optional.of("not available on " + System.getProperty("os.name"));
+    }
+
+    /**
+     * The best backend the platform has: epoll, else io_uring, else poll, else select.
+     * A backend that is not available is passed over silently.
      *
      * @return the preferred backend
      * @throws UnsupportedOperationException when none is available
      */
     public static Backend best() {
+        return best(Backend::unavailableReason);
+    }
+
+    /** {@link #best()} for a given availability (tests simulate a kernel that refuses io_uring). */
+    static Backend best(Function<Backend, Optional<String>> reasons) {
         for (Backend b : values()) {
-            if (b.isAvailable()) {
+            if (reasons.apply(b).isEmpty()) {
                 return b;
             }
         }
-        throw new UnsupportedOperationException("no event backend (epoll, poll, select) is available on "
+        throw new UnsupportedOperationException("no event backend (epoll, io_uring, poll, select) is available on "
                 + System.getProperty("os.name"));
     }
 
@@ -92,7 +128,8 @@ public enum Backend {
     /**
      * Parses a backend name; {@code "auto"} means {@link #best()}.
      *
-     * @param name {@code auto}, {@code epoll}, {@code poll} or {@code select} (any case)
+     * @param name {@code auto}, {@code epoll}, {@code io_uring} (also {@code iouring},
+     *             {@code io-uring}), {@code poll} or {@code select} (any case)
      * @return the backend
      * @throws IllegalArgumentException for an unknown name
      */
@@ -101,12 +138,15 @@ public enum Backend {
         if (n.equals("auto")) {
             return best();
         }
+        if (n.equals("iouring") || n.equals("io-uring")) {
+            return IO_URING;
+        }
         for (Backend b : values()) {
             if (b.id.equals(n)) {
                 return b;
             }
         }
-        throw new IllegalArgumentException("unknown backend '" + name + "'; choose auto, epoll, poll or select");
+        throw new IllegalArgumentException("unknown backend '" + name + "'; choose auto, epoll, io_uring, poll or select");
     }
 
     /**
@@ -130,14 +170,28 @@ public enum Backend {
      * Checks that the backend is available.
      *
      * @return this backend
-     * @throws UnsupportedOperationException with the available alternatives when it is not
+     * @throws UnsupportedOperationException with the reason and the available alternatives when it is not
      */
     public Backend requireAvailable() {
-        if (!isAvailable()) {
-            throw new UnsupportedOperationException("the " + id + " backend is not available on "
-                    + System.getProperty("os.name") + "; available: " + available());
+        return require(this, Backend::unavailableReason);
+    }
+
+    /** {@link #requireAvailable()} for a given availability (tests simulate a kernel that refuses io_uring). */
+    static Backend require(Backend b, Function<Backend, Optional<String>> reasons) {
+        Optional<String> why = reasons.apply(b);
+        if (why.isPresent()) {
+            List<Backend> others = new ArrayList<>();
+            for (Backend o : values()) {
+                if (reasons.apply(o).isEmpty()) {
+                    others.add(o);
+                }
+            }
+            throw new UnsupportedOperationException(b == IO_URING
+                    ? "the io_uring backend is not available: " + why.get() + "; available: " + others
+                    : "the " + b.id + " backend is not available on " + System.getProperty("os.name")
+                            + "; available: " + others);
         }
-        return this;
+        return b;
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One event loop over epoll, poll or select: the seeds' {@code Uloop}.
+ * One event loop over epoll, io_uring, poll or select: the seeds' {@code Uloop}.
  *
  * <pre>{@code
  * try (EventLoop loop = EventLoop.open()) {          // epoll > poll > select, or -Duloop.backend=poll
@@ -101,7 +101,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Opens a loop on the backend named by the {@code uloop.backend} system property, or
-     * on the best one the platform has (epoll, then poll, then select).
+     * on the best one the platform has (epoll, then io_uring, then poll, then select).
      *
      * @return a new loop
      * @throws IllegalArgumentException if the property names no backend

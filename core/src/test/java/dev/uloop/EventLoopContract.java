@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Socket;
+import dev.uloop.internal.posix.Unistd;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,14 +41,19 @@ public abstract class EventLoopContract {
 
     @BeforeEach
     void open() {
+        // Per test, not in @BeforeAll: Surefire reports tests skipped there as neither run nor skipped.
+        assumeTrue(backend().isAvailable(),
+                () -> backend() + " is not available here: " + backend().unavailableReason().orElse(""));
         loop = EventLoop.open(backend());
         fds = new Fds();
     }
 
     @AfterEach
     void closeAll() {
-        loop.close();
-        fds.close();
+        if (loop != null) {
+            loop.close();
+            fds.close();
+        }
     }
 
     /** Runs the loop until a handler stops it, or fails after {@code max}. */
@@ -294,6 +304,39 @@ public abstract class EventLoopContract {
         Fds.sendUrgent(t[0]);
         runUntilStopped(LONG);
         assertEquals(Events.PRI, got.get(), Events.toString(got.get()));
+    }
+
+    @Test
+    void peerShutdownDoesNotWakeALoopWaitingForOutOnly() {
+        // The peer's FIN sets RDHUP for good. A handler that asked only for OUT must not be
+        // woken by it, and the loop must sleep until OUT comes, not spin.
+        int[] s = fds.socketpair();
+        try (Arena a = Arena.ofShared()) {
+            MemorySegment buf = a.allocate(65536);
+            while (Unistd.write(s[0], buf, buf.byteSize()) > 0) {
+                // fill s[0]'s send buffer: not writable
+            }
+            assertEquals(0, Socket.shutdown(s[1], Socket.SHUT_WR));
+            List<Integer> seen = new ArrayList<>();
+            loop.add(s[0], Events.OUT, (fd, ev) -> {
+                seen.add(ev);
+                loop.stop();
+            });
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = loop.stats().iterations();
+            long cpuBefore = mx.getCurrentThreadCpuTime();
+            loop.schedule(Duration.ofMillis(100), () -> {
+                while (Unistd.read(s[1], buf, buf.byteSize()) > 0) {
+                    // the peer reads everything: s[0] becomes writable
+                }
+            });
+            runUntilStopped(LONG);
+            long cpuMs = (mx.getCurrentThreadCpuTime() - cpuBefore) / 1_000_000;
+            assertEquals(List.of(Events.OUT), seen);
+            long iterations = loop.stats().iterations() - before;
+            assertTrue(iterations < 10, iterations + " iterations: the loop spun instead of waiting for OUT");
+            assertTrue(cpuMs < 20, "the loop thread used " + cpuMs + " ms of CPU in a 100 ms wait: it spun");
+        }
     }
 
     @Test

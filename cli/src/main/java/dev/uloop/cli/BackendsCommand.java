@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Loops use the best available backend (epoll, else poll, else select) unless",
-            "-D" + Backend.PROPERTY + "=epoll|poll|select|auto is set; with bin/uloop, pass it as",
-            "ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
+            "Loops use the best available backend (epoll, else io_uring, else poll, else",
+            "select) unless -D" + Backend.PROPERTY + "=epoll|io_uring|poll|select|auto is set;",
+            "with bin/uloop, pass it as ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
         })
 public final class BackendsCommand implements Callable<Integer> {
     @Spec
@@ -34,6 +34,7 @@ public final class BackendsCommand implements Callable<Integer> {
     static String cost(Backend backend) {
         return switch (backend) {
             case EPOLL -> "O(ready fds); the interest list lives in the kernel";
+            case IO_URING -> "O(ready fds); one poll request per fd, re-armed after each report";
             case POLL -> "O(registered fds); the whole pollfd array is copied and scanned";
             case SELECT -> "O(highest fd); three fd bit sets are copied and scanned";
         };
@@ -61,9 +62,11 @@ public final class BackendsCommand implements Callable<Integer> {
             out.printf(format, names[b.ordinal()], b.isAvailable() ? "yes" : "no", cost(b));
         }
         out.println();
+        // Whether this kernel allows io_uring, and why not (ENOSYS, EPERM from a seccomp filter, the sysctl).
+        Backend.IO_URING.unavailableReason().ifPresent(why -> out.printf("io_uring is not available: %s.%n", why));
 
         if (best == null) {
-            throw new UnsupportedOperationException("no event backend (epoll, poll, select) is available on "
+            throw new UnsupportedOperationException("no event backend (epoll, io_uring, poll, select) is available on "
                     + System.getProperty("os.name"));
         }
         String property = System.getProperty(Backend.PROPERTY);

@@ -68,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
     long serverPid;
 
     @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class,
-            paramLabel = "auto|epoll|poll|select", description = "The generator's own backend (default: ${DEFAULT-VALUE}).")
+            paramLabel = "auto|epoll|io_uring|poll|select", description = "The generator's own backend (default: ${DEFAULT-VALUE}).")
     Backend backend;
 
     @Option(names = "--label", description = "Name of the target in the output (default: host:port).")

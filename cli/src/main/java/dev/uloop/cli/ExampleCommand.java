@@ -42,7 +42,7 @@ final class ExampleCommand implements Callable<Integer> {
     @Option(names = "--loops", paramLabel = "N", description = "group-echo: event loops (default: one per core).")
     Integer loops;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|epoll|poll|select",
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|epoll|io_uring|poll|select",
             converter = BackendConverter.class,
             description = "Kernel interface to wait on (default: ${DEFAULT-VALUE}: the best available).")
     Backend backend;

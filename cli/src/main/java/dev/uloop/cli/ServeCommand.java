@@ -70,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Serve UDP (default: TCP and UDP).")
     boolean udp;
 
-    @Option(names = "--backend", paramLabel = "auto|epoll|poll|select", converter = BackendConverter.class,
+    @Option(names = "--backend", paramLabel = "auto|epoll|io_uring|poll|select", converter = BackendConverter.class,
             description = "Event loop backend (default: auto, the best available).")
     Backend backend;
 

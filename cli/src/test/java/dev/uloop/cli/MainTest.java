@@ -59,6 +59,32 @@ class MainTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void ioUringIsListedWithWhetherThisKernelAllowsIt() {
+        Result r = run("backends");
+        assertEquals(0, r.status(), r.err());
+        String yesNo = Backend.IO_URING.isAvailable() ? "yes" : "no";
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("io_uring\\s+" + yesNo + "\\s+O\\(ready fds\\).*")), r.out());
+        Backend.IO_URING.unavailableReason().ifPresentOrElse(
+                why -> assertTrue(r.out().contains("io_uring is not available: " + why + "."), r.out()),
+                () -> assertFalse(r.out().contains("is not available"), r.out()));
+    }
+
+    @Test
+    void ioUringCanBeChosenByProperty() {
+        withBackendProperty("io-uring", () -> {
+            Result r = run("backends");
+            if (Backend.IO_URING.isAvailable()) {
+                assertEquals(0, r.status(), r.err());
+                assertTrue(r.out().contains("-Duloop.backend=io-uring: loops use io_uring."), r.out());
+            } else {
+                assertEquals(1, r.status());
+                assertTrue(r.err().startsWith("uloop: the io_uring backend is not available: "), r.err());
+            }
+        });
+    }
+
+    @Test
     void backendsShowsTheChosenBackend() {
         withBackendProperty(Backend.POLL.id(), () -> {
             Result r = run("backends");

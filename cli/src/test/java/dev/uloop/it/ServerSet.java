@@ -20,11 +20,13 @@ final class ServerSet implements AutoCloseable {
 
     /** Starts {@code service} in each mode (extra arguments go to every server) and waits until all are ready. */
     static ServerSet start(String service, List<Mode> modes, String... extra) throws IOException {
-        return new ServerSet(modes, UloopServer.startAll(service, modes, extra));
+        List<Mode> runnable = Mode.availableOf(modes);
+        return new ServerSet(runnable, UloopServer.startAll(service, runnable, extra));
     }
 
     /** The server running in {@code mode}. */
     UloopServer get(Mode mode) {
+        mode.assumeAvailable();
         return byMode.get(mode);
     }
 

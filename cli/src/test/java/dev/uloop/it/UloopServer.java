@@ -39,6 +39,8 @@ final class UloopServer implements AutoCloseable {
         SELECT("(backend select)", "--backend", "select"),
         /** Two event loops sharing the ports (SO_REUSEPORT). */
         EPOLL_2_LOOPS("(backend epoll, 2 loops)", "--backend", "epoll", "--loops", "2"),
+        /** io_uring (readiness), two loops: skipped where the kernel refuses io_uring. */
+        IO_URING_2_LOOPS("(backend io_uring, 2 loops)", "--backend", "io_uring", "--loops", "2"),
         BLOCKING("(blocking, platform threads)", "--blocking"),
         VIRTUAL("(blocking, virtual threads)", "--blocking", "--virtual");
 
@@ -49,6 +51,22 @@ final class UloopServer implements AutoCloseable {
         Mode(String readyTag, String... args) {
             this.readyTag = readyTag;
             this.args = List.of(args);
+        }
+
+        /** Whether this machine can run the mode (io_uring may be refused by the kernel). */
+        boolean available() {
+            return !args.contains("io_uring") || dev.uloop.Backend.IO_URING.isAvailable();
+        }
+
+        /** Skips the calling test when the mode cannot run here. */
+        void assumeAvailable() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(available(), () -> this + " cannot run here: "
+                    + dev.uloop.Backend.IO_URING.unavailableReason().orElse("io_uring unavailable"));
+        }
+
+        /** The modes this machine can run, of {@code modes}. */
+        static List<Mode> availableOf(List<Mode> modes) {
+            return modes.stream().filter(Mode::available).toList();
         }
     }
 

@@ -6,11 +6,12 @@ import dev.uloop.Backend;
 import java.io.IOException;
 
 /**
- * The ways to run a service, for parameterized tests: three loop backends, two event loops
+ * The ways to run a service, for parameterized tests: four loop backends, two event loops
  * sharing the port, two blocking modes.
  */
 enum Mode {
     EPOLL(Backend.EPOLL, false, 1),
+    IO_URING(Backend.IO_URING, false, 1),
     POLL(Backend.POLL, false, 1),
     SELECT(Backend.SELECT, false, 1),
     EPOLL_2_LOOPS(Backend.EPOLL, false, 2),
@@ -29,7 +30,8 @@ enum Mode {
 
     /** A server for {@code config} on port 0, started; skips the test where the backend is missing. */
     Server start(ServiceConfig config) throws IOException {
-        assumeTrue(backend == null || backend.isAvailable(), () -> backend + " is not available here");
+        assumeTrue(backend == null || backend.isAvailable(),
+                () -> backend + " is not available here: " + backend.unavailableReason().orElse(""));
         Server s = backend != null ? Server.onLoop(config.withPort(0), backend, loops)
                 : Server.blocking(config.withPort(0), virtual);
         s.start();

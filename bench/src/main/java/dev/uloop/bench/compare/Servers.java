@@ -27,7 +27,7 @@ public final class Servers {
      */
     public static List<ServerDef> all(Path java, String classPath, Path sockperf) {
         List<ServerDef> list = new ArrayList<>();
-        for (String backend : List.of("epoll", "poll", "select")) {
+        for (String backend : List.of("epoll", "io_uring", "poll", "select")) {
             list.add(uloop("uloop-" + backend, "uloop event loop, backend " + backend, java, classPath,
                     List.of("--backend", backend)));
         }

@@ -44,6 +44,10 @@ final class Pipes implements AutoCloseable {
         return readFds[i];
     }
 
+    int writeFd(int i) {
+        return writeFds[i];
+    }
+
     /** Writes one byte into {@code k} pipes spread evenly over the set, so their read ends stay IN-ready. */
     void makeReady(int k) {
         int n = readFds.length;

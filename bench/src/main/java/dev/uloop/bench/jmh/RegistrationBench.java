@@ -5,6 +5,7 @@ import dev.uloop.EventLoop;
 import dev.uloop.Events;
 import dev.uloop.internal.poller.Poller;
 import dev.uloop.internal.poller.Pollers;
+import dev.uloop.internal.poller.ReadySet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,6 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link EventLoop#add}/{@link EventLoop#remove}/{@link EventLoop#modify}, which add the
  * loop's bookkeeping. Each poller holds {@link #BACKGROUND} other registered pipes, so
  * select's highest fd and poll's array are not trivially small.
+ *
+ * <p>io_uring defers registrations and interest changes to the next wait (they ride on its
+ * io_uring_enter), so its {@code registerUnregister} and {@code modify} only touch tables;
+ * {@link #registerPollUnregister} and {@link #modifyPoll} include a {@code poll(0)} and
+ * compare what a change costs once the kernel has seen it, on every backend.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +43,7 @@ public class RegistrationBench {
     /** Other pipes registered for IN during the benchmark. */
     static final int BACKGROUND = 100;
 
-    @Param({"epoll", "poll", "select"})
+    @Param({"epoll", "io_uring", "poll", "select"})
     public String backend;
 
     private Pipes pipes;
@@ -47,6 +53,7 @@ public class RegistrationBench {
     private int modifyFd;    // registered with the poller, toggled between IN and IN|OUT
     private int loopFd;      // registered with the loop, toggled likewise
     private boolean flip;
+    private final ReadySet readySet = new ReadySet();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -92,6 +99,26 @@ public class RegistrationBench {
     public void modify() {
         flip = !flip;
         poller.modify(modifyFd, flip ? Events.IN | Events.OUT : Events.IN);
+    }
+
+    /**
+     * {@code poller.register(fd, IN)}, {@code poller.poll(0)} (which arms it on io_uring),
+     * then {@code poller.unregister(fd)}: a short-lived registration the kernel really saw.
+     */
+    @Benchmark
+    public int registerPollUnregister() {
+        poller.register(fd, Events.IN);
+        int n = poller.poll(0, readySet);
+        poller.unregister(fd);
+        return n;
+    }
+
+    /** {@code poller.modify} (IN, IN|OUT alternately) followed by {@code poller.poll(0)}. */
+    @Benchmark
+    public int modifyPoll() {
+        flip = !flip;
+        poller.modify(modifyFd, flip ? Events.IN | Events.OUT : Events.IN);
+        return poller.poll(0, readySet);
     }
 
     /** {@code loop.add(fd, IN, handler)} then {@code loop.remove(fd)}. */

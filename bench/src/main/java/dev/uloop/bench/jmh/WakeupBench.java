@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class WakeupBench {
-    @Param({"epoll", "poll", "select"})
+    @Param({"epoll", "io_uring", "poll", "select"})
     public String backend;
 
     /** Idle time given to the loop before each measured call, to let it block in the kernel. */

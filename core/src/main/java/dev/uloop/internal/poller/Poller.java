@@ -9,7 +9,7 @@ package dev.uloop.internal.poller;
  * conditions the kernel always reports (ERR, HUP) cannot spin the loop.
  */
 public interface Poller extends AutoCloseable {
-    /** Short name: {@code "epoll"}, {@code "poll"}, {@code "select"}. */
+    /** Short name: {@code "epoll"}, {@code "io_uring"}, {@code "poll"}, {@code "select"}. */
     String name();
 
     /** Starts watching {@code fd}, which is not registered yet. */

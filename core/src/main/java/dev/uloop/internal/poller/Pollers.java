@@ -16,6 +16,7 @@ public final class Pollers {
         backend.requireAvailable();
         return switch (backend) {
             case EPOLL -> new EpollPoller();
+            case IO_URING -> new IoUringPoller();
             case POLL -> new PollPoller();
             case SELECT -> new SelectPoller();
         };

@@ -43,4 +43,31 @@ class LayoutsTest {
         assertEquals(8, SockAddr.IN6.byteOffset(MemoryLayout.PathElement.groupElement("sin6_addr")));
         assertEquals(24, SockAddr.IN6.byteOffset(MemoryLayout.PathElement.groupElement("sin6_scope_id")));
     }
+
+    @Test
+    void ioUringStructs() {
+        assertEquals(120, IoUring.PARAMS.byteSize());
+        assertEquals(40, IoUring.PARAMS_SQ_OFF);
+        assertEquals(80, IoUring.PARAMS_CQ_OFF);
+        assertEquals(20, IoUring.PARAMS_FEATURES);
+        assertEquals(40, IoUring.SQRING_OFFSETS.byteSize());
+        assertEquals(40, IoUring.CQRING_OFFSETS.byteSize());
+        assertEquals(24, IoUring.SQOFF_ARRAY);
+        assertEquals(20, IoUring.CQOFF_CQES);
+        assertEquals(64, IoUring.SQE_SIZE);
+        assertEquals(4, IoUring.SQE_FD);
+        assertEquals(8, IoUring.SQE_OFF);
+        assertEquals(16, IoUring.SQE_ADDR);
+        assertEquals(24, IoUring.SQE_LEN);
+        assertEquals(28, IoUring.SQE_POLL32_EVENTS);
+        assertEquals(32, IoUring.SQE_USER_DATA);
+        assertEquals(16, IoUring.CQE_SIZE);
+        assertEquals(8, IoUring.CQE_RES);
+        assertEquals(12, IoUring.CQE_FLAGS);
+        assertEquals(24, IoUring.GETEVENTS_ARG.byteSize());
+        assertEquals(16, IoUring.ARG_TS);
+        assertEquals(16, IoUring.TIMESPEC.byteSize());
+        assertEquals(16, IoUring.PROBE.byteSize());
+        assertEquals(8, IoUring.PROBE_OP.byteSize());
+    }
 }

@@ -1,0 +1,480 @@
+package dev.uloop.internal.posix;
+
+import static dev.uloop.internal.posix.LibC.C_LONG;
+import static dev.uloop.internal.posix.LibC.C_POINTER;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * {@code <linux/io_uring.h>}: the three io_uring system calls, called through libc's
+ * variadic {@code syscall(2)} (glibc has no wrappers), and the structs they share with the
+ * kernel.
+ *
+ * <pre>{@code
+ * struct io_uring_params {            // 120 bytes
+ *     __u32 sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features, wq_fd, resv[3];
+ *     struct io_sqring_offsets sq_off; // at 40: head, tail, ring_mask, ring_entries, flags, dropped, array, resv1; __u64 user_addr
+ *     struct io_cqring_offsets cq_off; // at 80: head, tail, ring_mask, ring_entries, overflow, cqes, flags, resv1; __u64 user_addr
+ * };
+ * struct io_uring_sqe {               // 64 bytes
+ *     __u8 opcode; __u8 flags; __u16 ioprio; __s32 fd;
+ *     __u64 off;                      // addr2; for POLL_REMOVE with IORING_POLL_UPDATE_USER_DATA: the new user_data
+ *     __u64 addr;                     // for POLL_REMOVE: the user_data of the poll to remove or update
+ *     __u32 len;                      // for POLL_ADD / POLL_REMOVE: IORING_POLL_* flags
+ *     __u32 poll32_events;            // rw_flags, timeout_flags, ... (a union)
+ *     __u64 user_data;
+ *     __u16 buf_index; __u16 personality; __s32 splice_fd_in; __u64 addr3; __u64 __pad2[1];
+ * };
+ * struct io_uring_cqe { __u64 user_data; __s32 res; __u32 flags; };   // 16 bytes
+ * struct io_uring_getevents_arg { __u64 sigmask; __u32 sigmask_sz; __u32 min_wait_usec; __u64 ts; };
+ * struct __kernel_timespec { __s64 tv_sec; long long tv_nsec; };
+ * }</pre>
+ *
+ * <p>The system call numbers are 425, 426 and 427 on both x86_64 and aarch64 (io_uring
+ * came after the generic syscall table was unified). Wrappers return the result, or
+ * {@code -errno}.
+ *
+ * <p>{@link #support()} probes once whether this process may use io_uring at all and
+ * keeps the reason when it may not (no io_uring in the kernel, a seccomp filter, the
+ * {@code kernel.io_uring_disabled} sysctl, a kernel older than uloop needs); the probe
+ * itself ({@link #probe(ProbeKernel)}) takes its kernel as a parameter so that tests can
+ * simulate every refusal.
+ */
+public final class IoUring {
+    private IoUring() {}
+
+    public static final long SYS_IO_URING_SETUP = 425;
+    public static final long SYS_IO_URING_ENTER = 426;
+    public static final long SYS_IO_URING_REGISTER = 427;
+
+    // io_uring_params.flags
+    public static final int IORING_SETUP_CQSIZE = 1 << 3;
+    public static final int IORING_SETUP_CLAMP = 1 << 4;
+    /** Only the thread that set the ring up may submit to it (Linux 6.0+). */
+    public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
+    /** Completions' task work runs only inside that thread's io_uring_enter(GETEVENTS) (Linux 6.1+). */
+    public static final int IORING_SETUP_DEFER_TASKRUN = 1 << 13;
+
+    // io_uring_params.features
+    public static final int IORING_FEAT_SINGLE_MMAP = 1 << 0;
+    public static final int IORING_FEAT_NODROP = 1 << 1;
+    public static final int IORING_FEAT_EXT_ARG = 1 << 8;
+    /** Poll requests can be updated in place (Linux 5.13, the same release as the feature bit). */
+    public static final int IORING_FEAT_RSRC_TAGS = 1 << 10;
+    public static final int IORING_FEAT_CQE_SKIP = 1 << 11;
+
+    // io_uring_enter flags
+    public static final int IORING_ENTER_GETEVENTS = 1 << 0;
+    public static final int IORING_ENTER_EXT_ARG = 1 << 3;
+
+    // opcodes
+    public static final int IORING_OP_NOP = 0;
+    public static final int IORING_OP_POLL_ADD = 6;
+    public static final int IORING_OP_POLL_REMOVE = 7;
+
+    // io_uring_sqe.flags
+    public static final int IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
+
+    // io_uring_sqe.len for POLL_ADD and POLL_REMOVE
+    public static final int IORING_POLL_ADD_MULTI = 1 << 0;
+    public static final int IORING_POLL_UPDATE_EVENTS = 1 << 1;
+    public static final int IORING_POLL_UPDATE_USER_DATA = 1 << 2;
+
+    // io_uring_cqe.flags
+    public static final int IORING_CQE_F_MORE = 1 << 1;
+
+    // mmap offsets
+    public static final long IORING_OFF_SQ_RING = 0L;
+    public static final long IORING_OFF_CQ_RING = 0x8000000L;
+    public static final long IORING_OFF_SQES = 0x10000000L;
+
+    // io_uring_register opcodes
+    public static final int IORING_REGISTER_PROBE = 8;
+    public static final int IO_URING_OP_SUPPORTED = 1;
+
+    /** {@code struct io_sqring_offsets}. */
+    public static final StructLayout SQRING_OFFSETS = MemoryLayout.structLayout(
+            ValueLayout.JAVA_INT.withName("head"),
+            ValueLayout.JAVA_INT.withName("tail"),
+            ValueLayout.JAVA_INT.withName("ring_mask"),
+            ValueLayout.JAVA_INT.withName("ring_entries"),
+            ValueLayout.JAVA_INT.withName("flags"),
+            ValueLayout.JAVA_INT.withName("dropped"),
+            ValueLayout.JAVA_INT.withName("array"),
+            ValueLayout.JAVA_INT.withName("resv1"),
+            ValueLayout.JAVA_LONG.withName("user_addr"));
+
+    /** {@code struct io_cqring_offsets}. */
+    public static final StructLayout CQRING_OFFSETS = MemoryLayout.structLayout(
+            ValueLayout.JAVA_INT.withName("head"),
+            ValueLayout.JAVA_INT.withName("tail"),
+            ValueLayout.JAVA_INT.withName("ring_mask"),
+            ValueLayout.JAVA_INT.withName("ring_entries"),
+            ValueLayout.JAVA_INT.withName("overflow"),
+            ValueLayout.JAVA_INT.withName("cqes"),
+            ValueLayout.JAVA_INT.withName("flags"),
+            ValueLayout.JAVA_INT.withName("resv1"),
+            ValueLayout.JAVA_LONG.withName("user_addr"));
+
+    /** {@code struct io_uring_params}. */
+    public static final StructLayout PARAMS = MemoryLayout.structLayout(
+            ValueLayout.JAVA_INT.withName("sq_entries"),
+            ValueLayout.JAVA_INT.withName("cq_entries"),
+            ValueLayout.JAVA_INT.withName("flags"),
+            ValueLayout.JAVA_INT.withName("sq_thread_cpu"),
+            ValueLayout.JAVA_INT.withName("sq_thread_idle"),
+            ValueLayout.JAVA_INT.withName("features"),
+            ValueLayout.JAVA_INT.withName("wq_fd"),
+            MemoryLayout.sequenceLayout(3, ValueLayout.JAVA_INT).withName("resv"),
+            SQRING_OFFSETS.withName("sq_off"),
+            CQRING_OFFSETS.withName("cq_off"));
+
+    /** {@code struct io_uring_sqe}, with the members of its unions that uloop uses. */
+    public static final StructLayout SQE = MemoryLayout.structLayout(
+            ValueLayout.JAVA_BYTE.withName("opcode"),
+            ValueLayout.JAVA_BYTE.withName("flags"),
+            ValueLayout.JAVA_SHORT.withName("ioprio"),
+            ValueLayout.JAVA_INT.withName("fd"),
+            ValueLayout.JAVA_LONG.withName("off"),
+            ValueLayout.JAVA_LONG.withName("addr"),
+            ValueLayout.JAVA_INT.withName("len"),
+            ValueLayout.JAVA_INT.withName("poll32_events"),
+            ValueLayout.JAVA_LONG.withName("user_data"),
+            ValueLayout.JAVA_SHORT.withName("buf_index"),
+            ValueLayout.JAVA_SHORT.withName("personality"),
+            ValueLayout.JAVA_INT.withName("splice_fd_in"),
+            ValueLayout.JAVA_LONG.withName("addr3"),
+            ValueLayout.JAVA_LONG.withName("pad2"));
+
+    /** {@code struct io_uring_cqe} (without the big-CQE extension, which uloop does not ask for). */
+    public static final StructLayout CQE = MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("user_data"),
+            ValueLayout.JAVA_INT.withName("res"),
+            ValueLayout.JAVA_INT.withName("flags"));
+
+    /** {@code struct io_uring_getevents_arg}, passed with IORING_ENTER_EXT_ARG. */
+    public static final StructLayout GETEVENTS_ARG = MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("sigmask"),
+            ValueLayout.JAVA_INT.withName("sigmask_sz"),
+            ValueLayout.JAVA_INT.withName("min_wait_usec"),
+            ValueLayout.JAVA_LONG.withName("ts"));
+
+    /** {@code struct __kernel_timespec}. */
+    public static final StructLayout TIMESPEC = MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("tv_sec"),
+            ValueLayout.JAVA_LONG.withName("tv_nsec"));
+
+    /** {@code struct io_uring_probe}: a 16-byte header followed by {@code ops_len} 8-byte ops. */
+    public static final StructLayout PROBE = MemoryLayout.structLayout(
+            ValueLayout.JAVA_BYTE.withName("last_op"),
+            ValueLayout.JAVA_BYTE.withName("ops_len"),
+            ValueLayout.JAVA_SHORT.withName("resv"),
+            MemoryLayout.sequenceLayout(3, ValueLayout.JAVA_INT).withName("resv2"));
+
+    /** {@code struct io_uring_probe_op}. */
+    public static final StructLayout PROBE_OP = MemoryLayout.structLayout(
+            ValueLayout.JAVA_BYTE.withName("op"),
+            ValueLayout.JAVA_BYTE.withName("resv"),
+            ValueLayout.JAVA_SHORT.withName("flags"),
+            ValueLayout.JAVA_INT.withName("resv2"));
+
+    public static final long PARAMS_SQ_ENTRIES = offset(PARAMS, "sq_entries");
+    public static final long PARAMS_CQ_ENTRIES = offset(PARAMS, "cq_entries");
+    public static final long PARAMS_FLAGS = offset(PARAMS, "flags");
+    public static final long PARAMS_FEATURES = offset(PARAMS, "features");
+    public static final long PARAMS_SQ_OFF = offset(PARAMS, "sq_off");
+    public static final long PARAMS_CQ_OFF = offset(PARAMS, "cq_off");
+
+    // Offsets within io_sqring_offsets and io_cqring_offsets (add PARAMS_SQ_OFF / PARAMS_CQ_OFF).
+    public static final long SQOFF_HEAD = offset(SQRING_OFFSETS, "head");
+    public static final long SQOFF_TAIL = offset(SQRING_OFFSETS, "tail");
+    public static final long SQOFF_RING_MASK = offset(SQRING_OFFSETS, "ring_mask");
+    public static final long SQOFF_RING_ENTRIES = offset(SQRING_OFFSETS, "ring_entries");
+    public static final long SQOFF_FLAGS = offset(SQRING_OFFSETS, "flags");
+    public static final long SQOFF_ARRAY = offset(SQRING_OFFSETS, "array");
+    public static final long CQOFF_HEAD = offset(CQRING_OFFSETS, "head");
+    public static final long CQOFF_TAIL = offset(CQRING_OFFSETS, "tail");
+    public static final long CQOFF_RING_MASK = offset(CQRING_OFFSETS, "ring_mask");
+    public static final long CQOFF_RING_ENTRIES = offset(CQRING_OFFSETS, "ring_entries");
+    public static final long CQOFF_CQES = offset(CQRING_OFFSETS, "cqes");
+
+    public static final long SQE_SIZE = SQE.byteSize();
+    public static final long SQE_OPCODE = offset(SQE, "opcode");
+    public static final long SQE_FLAGS = offset(SQE, "flags");
+    public static final long SQE_FD = offset(SQE, "fd");
+    public static final long SQE_OFF = offset(SQE, "off");
+    public static final long SQE_ADDR = offset(SQE, "addr");
+    public static final long SQE_LEN = offset(SQE, "len");
+    public static final long SQE_POLL32_EVENTS = offset(SQE, "poll32_events");
+    public static final long SQE_USER_DATA = offset(SQE, "user_data");
+
+    public static final long CQE_SIZE = CQE.byteSize();
+    public static final long CQE_USER_DATA = offset(CQE, "user_data");
+    public static final long CQE_RES = offset(CQE, "res");
+    public static final long CQE_FLAGS = offset(CQE, "flags");
+
+    public static final long ARG_TS = offset(GETEVENTS_ARG, "ts");
+    public static final long TS_SEC = offset(TIMESPEC, "tv_sec");
+    public static final long TS_NSEC = offset(TIMESPEC, "tv_nsec");
+
+    private static long offset(StructLayout layout, String name) {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(name));
+    }
+
+    /**
+     * The downcalls, linked on first use: a platform where linking a variadic
+     * {@code syscall} fails then only loses io_uring (the probe says why), not this class.
+     *
+     * <p>{@code long syscall(long number, ...)}: every argument after the number is variadic.
+     * Each is passed as a full 64-bit long (or a pointer), since syscall() reads six longs
+     * from its va_list whatever the call's real types are.
+     */
+    private static final class Calls {
+        static final Linker.Option VARIADIC = Linker.Option.firstVariadicArg(1);
+        static final MethodHandle SETUP = LibC.downcall("syscall",
+                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_POINTER), VARIADIC);
+        static final MethodHandle ENTER = LibC.downcall("syscall",
+                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG), VARIADIC);
+        // An enter that does not wait (min_complete 0) never blocks: it may skip the thread state transition.
+        static final MethodHandle ENTER_NOW = LibC.downcall("syscall",
+                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG),
+                VARIADIC, LibC.CRITICAL);
+        static final MethodHandle REGISTER = LibC.downcall("syscall",
+                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG), VARIADIC);
+    }
+
+    /** {@code int io_uring_setup(u32 entries, struct io_uring_params *p)}: the ring's fd, or -errno. */
+    public static int setup(int entries, MemorySegment params) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return (int) LibC.result((long) Calls.SETUP.invokeExact(st, SYS_IO_URING_SETUP, (long) entries, params), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code int io_uring_enter(unsigned fd, u32 to_submit, u32 min_complete, u32 flags,
+     * const void *arg, size_t argsz)}. Returns the number of SQEs consumed when it submitted
+     * any, else the result of the wait (0, or {@code -ETIME}, {@code -EINTR}, ...); EINTR is
+     * returned as is: the caller recomputes the time left.
+     */
+    public static int enter(int fd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            long r = minComplete == 0
+                    ? (long) Calls.ENTER_NOW.invokeExact(st, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit,
+                            (long) minComplete, (long) flags, arg, argSize)
+                    : (long) Calls.ENTER.invokeExact(st, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit,
+                            (long) minComplete, (long) flags, arg, argSize);
+            return (int) LibC.result(r, st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int io_uring_register(unsigned fd, unsigned opcode, void *arg, unsigned nr_args)}. */
+    public static int register(int fd, int opcode, MemorySegment arg, int nrArgs) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return (int) LibC.result((long) Calls.REGISTER.invokeExact(st, SYS_IO_URING_REGISTER, (long) fd, (long) opcode,
+                    arg, (long) nrArgs), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ the probe
+
+    /** What uloop needs from the kernel: timed waits in io_uring_enter, and no dropped completions. */
+    public static final int REQUIRED_FEATURES = IORING_FEAT_EXT_ARG | IORING_FEAT_NODROP;
+
+    /** The sysctl that restricts io_uring (Linux 6.6+): 0 allowed, 1 only for a group, 2 disabled. */
+    public static final Path DISABLED_SYSCTL = Path.of("/proc/sys/kernel/io_uring_disabled");
+
+    /**
+     * Whether this process may use io_uring, and why not.
+     *
+     * @param available true when a ring can be set up with every feature uloop needs
+     * @param reason    why it is not available (null when it is), e.g.
+     *                  {@code io_uring_setup: EPERM (Operation not permitted): ...}
+     * @param features  the {@code IORING_FEAT_*} bits the kernel reported (0 when unavailable)
+     */
+    public record Support(boolean available, String reason, int features) {
+        static Support no(String reason) {
+            return new Support(false, reason, 0);
+        }
+    }
+
+    /** The kernel as the probe sees it; tests replace it to simulate refusals. */
+    public interface ProbeKernel {
+        /** {@code io_uring_setup}: the ring's fd, or -errno. */
+        int setup(int entries, MemorySegment params);
+
+        /** {@code io_uring_register(fd, IORING_REGISTER_PROBE, probe, nrOps)}: 0 or -errno. */
+        int registerProbe(int ringFd, MemorySegment probe, int nrOps);
+
+        /** Closes the probe's ring. */
+        void close(int fd);
+
+        /** The content of {@link #DISABLED_SYSCTL}, or null when the kernel has no such sysctl. */
+        String disabledSysctl();
+    }
+
+    /** The real kernel. */
+    public static final ProbeKernel KERNEL = new ProbeKernel() {
+        @Override
+        public int setup(int entries, MemorySegment params) {
+            return IoUring.setup(entries, params);
+        }
+
+        @Override
+        public int registerProbe(int ringFd, MemorySegment probe, int nrOps) {
+            return IoUring.register(ringFd, IORING_REGISTER_PROBE, probe, nrOps);
+        }
+
+        @Override
+        public void close(int fd) {
+            Unistd.close(fd);
+        }
+
+        @Override
+        public String disabledSysctl() {
+            try {
+                return Files.readString(DISABLED_SYSCTL).trim();
+            } catch (IOException | SecurityException e) {     // absent before Linux 6.6
+                return null;
+            }
+        }
+    };
+
+    private static final class Probed {
+        static final Support SUPPORT = probeThisProcess();
+    }
+
+    /**
+     * Whether io_uring can be used here: probed once (a two-entry ring set up and closed
+     * again), then cached.
+     *
+     * @return the cached result
+     */
+    public static Support support() {
+        return Probed.SUPPORT;
+    }
+
+    /**
+     * Whether io_uring can be used here.
+     *
+     * @return {@code support().available()}
+     */
+    public static boolean available() {
+        return support().available();
+    }
+
+    private static Support probeThisProcess() {
+        if (!LibC.LINUX) {
+            return Support.no("io_uring is Linux only");
+        }
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!LibC.X86_64 && !arch.equals("aarch64") && !arch.equals("arm64")) {
+            return Support.no("uloop knows the io_uring system call numbers of x86_64 and aarch64 only, not " + arch);
+        }
+        if (!LibC.has("syscall")) {
+            return Support.no("the C library has no syscall() to call io_uring_setup with");
+        }
+        try {
+            return probe(KERNEL);
+        } catch (RuntimeException | LinkageError e) {
+            return Support.no("the io_uring probe failed: " + e);
+        }
+    }
+
+    /** Ops uloop submits, checked with IORING_REGISTER_PROBE. */
+    private static final int[] REQUIRED_OPS = {IORING_OP_NOP, IORING_OP_POLL_ADD, IORING_OP_POLL_REMOVE};
+    private static final int PROBE_OPS = 64;
+
+    /**
+     * The probe: reads the sysctl, sets up a two-entry ring, checks its features and that
+     * the kernel supports the poll opcodes, and closes it again.
+     *
+     * @param kernel the kernel to ask ({@link #KERNEL}, or a fake in tests)
+     * @return whether io_uring is usable, with the reason when it is not
+     */
+    public static Support probe(ProbeKernel kernel) {
+        String sysctl = kernel.disabledSysctl();
+        if ("2".equals(sysctl)) {
+            return Support.no("disabled by sysctl: kernel.io_uring_disabled=2");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = a.allocate(PARAMS);
+            int fd = kernel.setup(2, params);
+            if (fd < 0) {
+                return Support.no(setupRefused(-fd, sysctl));
+            }
+            try {
+                int features = params.get(ValueLayout.JAVA_INT, PARAMS_FEATURES);
+                if ((features & IORING_FEAT_NODROP) == 0) {
+                    return Support.no("this kernel's io_uring may drop completions (no IORING_FEAT_NODROP,"
+                            + " Linux 5.5+ needed)");
+                }
+                if ((features & IORING_FEAT_EXT_ARG) == 0) {
+                    return Support.no("this kernel's io_uring_enter has no timeout argument (no IORING_FEAT_EXT_ARG,"
+                            + " Linux 5.11+ needed)");
+                }
+                MemorySegment probe = a.allocate(PROBE.byteSize() + PROBE_OPS * PROBE_OP.byteSize(), 8);
+                int r = kernel.registerProbe(fd, probe, PROBE_OPS);
+                if (r < 0) {
+                    return Support.no("io_uring_register(PROBE): " + Errno.name(-r) + " (" + Errno.description(-r) + ")");
+                }
+                int opsLen = Byte.toUnsignedInt(probe.get(ValueLayout.JAVA_BYTE, 1));
+                for (int op : REQUIRED_OPS) {
+                    long base = PROBE.byteSize() + op * PROBE_OP.byteSize();
+                    int flags = op < opsLen ? Short.toUnsignedInt(probe.get(ValueLayout.JAVA_SHORT, base + 2)) : 0;
+                    if ((flags & IO_URING_OP_SUPPORTED) == 0) {
+                        return Support.no("this kernel's io_uring does not support opcode " + op
+                                + " (" + opName(op) + "), or a restriction forbids it");
+                    }
+                }
+                return new Support(true, null, features);
+            } finally {
+                kernel.close(fd);
+            }
+        }
+    }
+
+    private static String setupRefused(int errno, String sysctl) {
+        String call = "io_uring_setup: " + Errno.name(errno) + " (" + Errno.description(errno) + ")";
+        return switch (errno) {
+            case Errno.ENOSYS -> call + ": the kernel has no io_uring (before Linux 5.1, built without it,"
+                    + " or hidden by a seccomp filter)";
+            case Errno.EPERM -> "1".equals(sysctl)
+                    ? call + ": kernel.io_uring_disabled=1 allows io_uring only to members of kernel.io_uring_group"
+                    : call + ": refused by a seccomp filter or security policy (container runtimes often block io_uring)";
+            case Errno.EACCES -> call + ": refused by a security policy";
+            case Errno.EINVAL -> call + ": the kernel refused the ring's parameters (a kernel older than uloop needs?)";
+            case Errno.ENOMEM -> call + ": no memory for the ring (RLIMIT_MEMLOCK, on kernels before 5.12)";
+            default -> call;
+        };
+    }
+
+    /** Name of an opcode uloop uses, for messages. */
+    public static String opName(int op) {
+        return switch (op) {
+            case IORING_OP_NOP -> "NOP";
+            case IORING_OP_POLL_ADD -> "POLL_ADD";
+            case IORING_OP_POLL_REMOVE -> "POLL_REMOVE";
+            default -> String.valueOf(op);
+        };
+    }
+}

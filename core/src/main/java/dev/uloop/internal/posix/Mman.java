@@ -1,0 +1,56 @@
+package dev.uloop.internal.posix;
+
+import static dev.uloop.internal.posix.LibC.C_INT;
+import static dev.uloop.internal.posix.LibC.C_LONG;
+import static dev.uloop.internal.posix.LibC.C_POINTER;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * {@code <sys/mman.h>}: mmap and munmap, used to map the rings an io_uring instance
+ * shares with the kernel.
+ */
+public final class Mman {
+    private Mman() {}
+
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_POPULATE = 0x8000;
+
+    /** The address mmap returns on failure, {@code (void *) -1}. */
+    public static final long MAP_FAILED = -1L;
+
+    private static final MethodHandle MMAP = LibC.downcall("mmap",
+            FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG), LibC.CRITICAL);
+    private static final MethodHandle MUNMAP = LibC.downcall("munmap",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG), LibC.CRITICAL);
+
+    /**
+     * {@code void *mmap(NULL, size_t length, int prot, int flags, int fd, off_t offset)}.
+     * User-space addresses are positive, so the result fits the {@code -errno} convention.
+     *
+     * @return the address of the mapping, or {@code -errno}
+     */
+    public static long mmap(long length, int prot, int flags, int fd, long offset) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
+            return p.address() == MAP_FAILED ? -LibC.errno(st) : p.address();
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int munmap(void *addr, size_t length)}. */
+    public static int munmap(MemorySegment addr, long length) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) MUNMAP.invokeExact(st, addr, length), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+}
