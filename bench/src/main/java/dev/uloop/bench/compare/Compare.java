@@ -583,7 +583,7 @@ public final class Compare implements Callable<Integer> {
 
     private AllocResult runAlloc(ServerDef def, Point point) {
         String thread = def.id().startsWith("uloop-") && !def.id().contains("blocking") && !def.id().contains("virtual")
-                ? "uloop-echo" : null;
+                ? "uloop-echo-0" : null;      // the (first) loop thread of serve echo
         if (!def.java()) {
             return new AllocResult(def.id(), point, "-", Double.NaN, Double.NaN, 0, 0, 0, "not a Java server");
         }

@@ -31,6 +31,8 @@ public final class Servers {
             list.add(uloop("uloop-" + backend, "uloop event loop, backend " + backend, java, classPath,
                     List.of("--backend", backend)));
         }
+        list.add(uloop("uloop-epoll-2loops", "uloop, two event loops on epoll sharing the port (SO_REUSEPORT)",
+                java, classPath, List.of("--backend", "epoll", "--loops", "2")));
         list.add(uloop("uloop-blocking", "uloop --blocking: JDK blocking sockets, a platform thread per connection",
                 java, classPath, List.of("--blocking")));
         list.add(uloop("uloop-virtual", "uloop --blocking --virtual: JDK blocking sockets, a virtual thread per connection",
