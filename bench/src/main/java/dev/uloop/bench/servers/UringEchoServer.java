@@ -392,12 +392,17 @@ public final class UringEchoServer implements EchoServer {
     }
 
     private void tearDown() {
+        // The ring's requests hold the sockets' files until the kernel has torn the ring down,
+        // which it does asynchronously: shut them down first, so that the port is free and the
+        // peers see the end of stream when close() returns.
         for (Conn c : conns) {
             if (c != null) {
+                Socket.shutdown(c.fd, Socket.SHUT_RDWR);
                 Unistd.close(c.fd);
             }
         }
         if (listenFd >= 0) {
+            Socket.shutdown(listenFd, Socket.SHUT_RDWR);
             Unistd.close(listenFd);
             listenFd = -1;
         }
