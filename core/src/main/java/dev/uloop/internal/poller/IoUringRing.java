@@ -269,6 +269,52 @@ public final class IoUringRing implements AutoCloseable {
     }
 
     /**
+     * Queues a multishot {@code IORING_OP_ACCEPT} (Linux 5.19+): one completion per accepted
+     * connection, whose res is the new socket (opened with {@code acceptFlags}, e.g.
+     * SOCK_CLOEXEC), with IORING_CQE_F_MORE while the request stays armed.
+     */
+    public void acceptMultishot(int fd, int acceptFlags, long userData) {
+        long s = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_OPCODE, (byte) IoUring.IORING_OP_ACCEPT);
+        sqes.set(ValueLayout.JAVA_SHORT, s + IoUring.SQE_IOPRIO, (short) IoUring.IORING_ACCEPT_MULTISHOT);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_FD, fd);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_POLL32_EVENTS, acceptFlags);   // accept_flags
+        sqes.set(ValueLayout.JAVA_LONG, s + SQE_USER_DATA, userData);
+    }
+
+    /**
+     * Queues a multishot {@code IORING_OP_RECV} into buffers of the provided buffer group
+     * {@code bufferGroup} (Linux 6.0+): one completion per chunk received, res the byte count
+     * (0 at end of stream) and the buffer id in {@code flags >>> IORING_CQE_BUFFER_SHIFT};
+     * without IORING_CQE_F_MORE the request has ended (end of stream, an error, or -ENOBUFS
+     * when the group ran out of buffers) and must be queued again to receive more.
+     */
+    public void recvMultishot(int fd, int bufferGroup, long userData) {
+        long s = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_OPCODE, (byte) IoUring.IORING_OP_RECV);
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_FLAGS, (byte) IoUring.IOSQE_BUFFER_SELECT);
+        sqes.set(ValueLayout.JAVA_SHORT, s + IoUring.SQE_IOPRIO, (short) IoUring.IORING_RECV_MULTISHOT);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_FD, fd);
+        sqes.set(ValueLayout.JAVA_SHORT, s + IoUring.SQE_BUF_INDEX, (short) bufferGroup);   // buf_group
+        sqes.set(ValueLayout.JAVA_LONG, s + SQE_USER_DATA, userData);
+    }
+
+    /**
+     * Queues {@code IORING_OP_SEND} of {@code len} bytes at native address {@code addr} with
+     * {@code msgFlags} (e.g. MSG_NOSIGNAL): res is the byte count sent (possibly short), or
+     * -errno. The bytes must stay put until the completion.
+     */
+    public void send(int fd, long addr, int len, int msgFlags, long userData) {
+        long s = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_OPCODE, (byte) IoUring.IORING_OP_SEND);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_FD, fd);
+        sqes.set(ValueLayout.JAVA_LONG, s + SQE_ADDR, addr);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_LEN, len);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_POLL32_EVENTS, msgFlags);   // msg_flags
+        sqes.set(ValueLayout.JAVA_LONG, s + SQE_USER_DATA, userData);
+    }
+
+    /**
      * Publishes the queued SQEs and submits them without waiting (used when the SQ is full
      * before the wait).
      *

@@ -82,9 +82,22 @@ public final class IoUring {
     public static final int IORING_OP_NOP = 0;
     public static final int IORING_OP_POLL_ADD = 6;
     public static final int IORING_OP_POLL_REMOVE = 7;
+    public static final int IORING_OP_ACCEPT = 13;
+    public static final int IORING_OP_SEND = 26;
+    public static final int IORING_OP_RECV = 27;
+    /** Zero-copy send (Linux 6.0): uloop does not use it, but its presence says the kernel is 6.0+. */
+    public static final int IORING_OP_SEND_ZC = 47;
 
     // io_uring_sqe.flags
+    /** Take the buffer from the provided buffer group named by sqe.buf_group (buf_index). */
+    public static final int IOSQE_BUFFER_SELECT = 1 << 5;
     public static final int IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
+
+    // io_uring_sqe.ioprio for ACCEPT and RECV
+    /** One ACCEPT request completes once per accepted connection (Linux 5.19). */
+    public static final int IORING_ACCEPT_MULTISHOT = 1 << 0;
+    /** One RECV request with IOSQE_BUFFER_SELECT completes once per received chunk (Linux 6.0). */
+    public static final int IORING_RECV_MULTISHOT = 1 << 1;
 
     // io_uring_sqe.len for POLL_ADD and POLL_REMOVE
     public static final int IORING_POLL_ADD_MULTI = 1 << 0;
@@ -92,7 +105,10 @@ public final class IoUring {
     public static final int IORING_POLL_UPDATE_USER_DATA = 1 << 2;
 
     // io_uring_cqe.flags
+    /** The upper 16 bits of cqe.flags hold the id of the provided buffer used. */
+    public static final int IORING_CQE_F_BUFFER = 1 << 0;
     public static final int IORING_CQE_F_MORE = 1 << 1;
+    public static final int IORING_CQE_BUFFER_SHIFT = 16;
 
     // mmap offsets
     public static final long IORING_OFF_SQ_RING = 0L;
@@ -101,6 +117,9 @@ public final class IoUring {
 
     // io_uring_register opcodes
     public static final int IORING_REGISTER_PROBE = 8;
+    /** Register a ring of provided buffers (Linux 5.19): {@code struct io_uring_buf_reg}, nr_args 1. */
+    public static final int IORING_REGISTER_PBUF_RING = 22;
+    public static final int IORING_UNREGISTER_PBUF_RING = 23;
     public static final int IO_URING_OP_SUPPORTED = 1;
 
     /** {@code struct io_sqring_offsets}. */
@@ -175,6 +194,24 @@ public final class IoUring {
             ValueLayout.JAVA_LONG.withName("tv_sec"),
             ValueLayout.JAVA_LONG.withName("tv_nsec"));
 
+    /** {@code struct io_uring_buf_reg}: the argument of IORING_REGISTER_PBUF_RING. */
+    public static final StructLayout BUF_REG = MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("ring_addr"),
+            ValueLayout.JAVA_INT.withName("ring_entries"),
+            ValueLayout.JAVA_SHORT.withName("bgid"),
+            ValueLayout.JAVA_SHORT.withName("flags"),
+            MemoryLayout.sequenceLayout(3, ValueLayout.JAVA_LONG).withName("resv"));
+
+    /**
+     * {@code struct io_uring_buf}: one entry of a provided buffer ring. The ring's tail is a
+     * {@code __u16} that overlays {@code resv} of entry 0 (byte 14).
+     */
+    public static final StructLayout BUF = MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("addr"),
+            ValueLayout.JAVA_INT.withName("len"),
+            ValueLayout.JAVA_SHORT.withName("bid"),
+            ValueLayout.JAVA_SHORT.withName("resv"));
+
     /** {@code struct io_uring_probe}: a 16-byte header followed by {@code ops_len} 8-byte ops. */
     public static final StructLayout PROBE = MemoryLayout.structLayout(
             ValueLayout.JAVA_BYTE.withName("last_op"),
@@ -212,12 +249,15 @@ public final class IoUring {
     public static final long SQE_SIZE = SQE.byteSize();
     public static final long SQE_OPCODE = offset(SQE, "opcode");
     public static final long SQE_FLAGS = offset(SQE, "flags");
+    public static final long SQE_IOPRIO = offset(SQE, "ioprio");
     public static final long SQE_FD = offset(SQE, "fd");
     public static final long SQE_OFF = offset(SQE, "off");
     public static final long SQE_ADDR = offset(SQE, "addr");
     public static final long SQE_LEN = offset(SQE, "len");
     public static final long SQE_POLL32_EVENTS = offset(SQE, "poll32_events");
     public static final long SQE_USER_DATA = offset(SQE, "user_data");
+    /** buf_index, or buf_group with IOSQE_BUFFER_SELECT (a union). */
+    public static final long SQE_BUF_INDEX = offset(SQE, "buf_index");
 
     public static final long CQE_SIZE = CQE.byteSize();
     public static final long CQE_USER_DATA = offset(CQE, "user_data");
@@ -468,12 +508,54 @@ public final class IoUring {
         };
     }
 
+    /**
+     * Whether this kernel's io_uring supports every opcode in {@code ops}, asked with
+     * IORING_REGISTER_PROBE on a small ring set up for the purpose.
+     *
+     * @return null when it does, else why not
+     */
+    public static String unsupportedOps(int... ops) {
+        Support s = support();
+        if (!s.available()) {
+            return s.reason();
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = a.allocate(PARAMS);
+            int fd = setup(2, params);
+            if (fd < 0) {
+                return setupRefused(-fd, null);
+            }
+            try {
+                MemorySegment probe = a.allocate(PROBE.byteSize() + PROBE_OPS * PROBE_OP.byteSize(), 8);
+                int r = register(fd, IORING_REGISTER_PROBE, probe, PROBE_OPS);
+                if (r < 0) {
+                    return "io_uring_register(PROBE): " + Errno.name(-r) + " (" + Errno.description(-r) + ")";
+                }
+                int opsLen = Byte.toUnsignedInt(probe.get(ValueLayout.JAVA_BYTE, 1));
+                for (int op : ops) {
+                    long base = PROBE.byteSize() + op * PROBE_OP.byteSize();
+                    int flags = op < opsLen ? Short.toUnsignedInt(probe.get(ValueLayout.JAVA_SHORT, base + 2)) : 0;
+                    if ((flags & IO_URING_OP_SUPPORTED) == 0) {
+                        return "this kernel's io_uring does not support opcode " + op + " (" + opName(op) + ")";
+                    }
+                }
+                return null;
+            } finally {
+                Unistd.close(fd);
+            }
+        }
+    }
+
     /** Name of an opcode uloop uses, for messages. */
     public static String opName(int op) {
         return switch (op) {
             case IORING_OP_NOP -> "NOP";
             case IORING_OP_POLL_ADD -> "POLL_ADD";
             case IORING_OP_POLL_REMOVE -> "POLL_REMOVE";
+            case IORING_OP_ACCEPT -> "ACCEPT";
+            case IORING_OP_SEND -> "SEND";
+            case IORING_OP_RECV -> "RECV";
+            case IORING_OP_SEND_ZC -> "SEND_ZC, Linux 6.0+";
             default -> String.valueOf(op);
         };
     }
