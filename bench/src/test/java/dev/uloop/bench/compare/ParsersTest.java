@@ -143,9 +143,9 @@ class ParsersTest {
         assertEquals(Duration.ofMillis(1500), c.convert("1.5"));
         assertEquals(Duration.ofMinutes(4), c.convert("4m"));
         List<ServerDef> all = Servers.all(Jvm.java(), "cp", java.nio.file.Path.of("/usr/bin/sockperf"));
-        assertEquals(12, all.size());
-        assertEquals(List.of("uloop-epoll", "uloop-io_uring", "uloop-poll", "uloop-select", "uloop-blocking",
-                "uloop-virtual"),
+        assertEquals(13, all.size());
+        assertEquals(List.of("uloop-epoll", "uloop-io_uring", "uloop-poll", "uloop-select", "uloop-epoll-2loops",
+                "uloop-blocking", "uloop-virtual"),
                 Servers.select(all, "uloop-*").stream().map(ServerDef::id).toList());
         assertEquals(List.of("netty-epoll", "sockperf-epoll"),
                 Servers.select(all, "sockperf-epoll, netty-epoll").stream().map(ServerDef::id).toList());
