@@ -150,6 +150,6 @@ class ParsersTest {
         assertEquals(List.of("netty-epoll", "sockperf-epoll"),
                 Servers.select(all, "sockperf-epoll, netty-epoll").stream().map(ServerDef::id).toList());
         assertThrows(IllegalArgumentException.class, () -> Servers.select(all, "nginx"));
-        assertEquals(9, Servers.all(Jvm.java(), "cp", null).size(), "no sockperf, no sockperf servers");
+        assertEquals(10, Servers.all(Jvm.java(), "cp", null).size(), "no sockperf, no sockperf servers");
     }
 }
