@@ -109,4 +109,13 @@ final class OnLoops {
             }
         }
     }
+
+    /** The sum of a counter over the servers or endpoints of a group. */
+    static <T> long sum(T[] items, java.util.function.ToLongFunction<T> counter) {
+        long sum = 0;
+        for (T t : items) {
+            sum += counter.applyAsLong(t);
+        }
+        return sum;
+    }
 }

@@ -229,11 +229,7 @@ public final class TcpServerGroup implements AutoCloseable {
      * @return how many
      */
     public long acceptedCount() {
-        long sum = 0;
-        for (TcpServer s : servers) {
-            sum += s.acceptedCount();
-        }
-        return sum;
+        return OnLoops.sum(servers, TcpServer::acceptedCount);
     }
 
     /**

@@ -165,11 +165,7 @@ public final class UdpEndpointGroup implements AutoCloseable {
      * @return the count
      */
     public long receivedCount() {
-        long sum = 0;
-        for (UdpEndpoint e : endpoints) {
-            sum += e.receivedCount();
-        }
-        return sum;
+        return OnLoops.sum(endpoints, UdpEndpoint::receivedCount);
     }
 
     /**
@@ -189,11 +185,7 @@ public final class UdpEndpointGroup implements AutoCloseable {
      * @return the count
      */
     public long sentCount() {
-        long sum = 0;
-        for (UdpEndpoint e : endpoints) {
-            sum += e.sentCount();
-        }
-        return sum;
+        return OnLoops.sum(endpoints, UdpEndpoint::sentCount);
     }
 
     /**
@@ -213,11 +205,7 @@ public final class UdpEndpointGroup implements AutoCloseable {
      * @return the count
      */
     public long sendDrops() {
-        long sum = 0;
-        for (UdpEndpoint e : endpoints) {
-            sum += e.sendDrops();
-        }
-        return sum;
+        return OnLoops.sum(endpoints, UdpEndpoint::sendDrops);
     }
 
     /**
