@@ -47,6 +47,11 @@ public final class Servers {
         list.add(new ServerDef("jdk-nio", "jdk", "plain JDK NIO: one thread, one Selector", false, JAVA_READY,
                 (port, udp, opts, dir) -> javaCommand(java, classPath, opts, "dev.uloop.bench.servers.NioEchoServer",
                         "--port", Integer.toString(port), udp ? "--udp" : "--tcp")));
+        list.add(new ServerDef("uring-completion", "uloop",
+                "prototype: io_uring completion mode (multishot accept and recv, buffer ring, send), TCP only", false,
+                JAVA_READY, (port, udp, opts, dir) -> javaCommand(java, classPath, opts,
+                        "dev.uloop.bench.servers.UringEchoServer", "--port", Integer.toString(port),
+                        udp ? "--udp" : "--tcp")));
         if (sockperf != null) {
             for (String mux : List.of("epoll", "poll", "select")) {
                 list.add(new ServerDef("sockperf-" + mux, "sockperf", "sockperf's C server, -F " + mux, true,
