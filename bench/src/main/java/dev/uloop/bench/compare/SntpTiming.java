@@ -178,19 +178,7 @@ public final class SntpTiming {
     }
 
     /** A started server and the UDP port it answers on. */
-    static final class ServerProcessWithPort implements AutoCloseable {
-        private final ServerProcess process;
-        private final int port;
-
-        ServerProcessWithPort(ServerProcess process, int port) {
-            this.process = process;
-            this.port = port;
-        }
-
-        int port() {
-            return port;
-        }
-
+    record ServerProcessWithPort(ServerProcess process, int port) implements AutoCloseable {
         @Override
         public void close() {
             process.close();
