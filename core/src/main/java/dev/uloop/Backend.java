@@ -1,5 +1,6 @@
 package dev.uloop;
 
+import dev.uloop.internal.poller.IoUringCompletions;
 import dev.uloop.internal.posix.Epoll;
 import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Poll;
@@ -19,6 +20,8 @@ import java.util.function.Function;
  * <tr><td>epoll</td><td>proportional to ready fds; interest kept in the kernel</td><td>Linux only</td></tr>
  * <tr><td>io_uring</td><td>proportional to ready fds; one poll request per fd, re-armed after each report</td>
  *     <td>Linux 5.11+, where io_uring is allowed</td></tr>
+ * <tr><td>io_uring-completion</td><td>no wait per socket operation: the kernel accepts, receives and
+ *     sends; completions are collected in the wait</td><td>Linux 6.0+, where io_uring is allowed</td></tr>
  * <tr><td>poll</td><td>proportional to registered fds (the whole array is copied and scanned)</td><td>none</td></tr>
  * <tr><td>select</td><td>proportional to the highest fd (three bit sets copied and scanned)</td>
  *     <td>fd &lt; 1024 where the kernel enforces FD_SETSIZE; not on Linux</td></tr>
@@ -33,6 +36,14 @@ public enum Backend {
      * where the kernel allows io_uring (see {@link #unavailableReason()}).
      */
     IO_URING("io_uring"),
+    /**
+     * Linux io_uring(7) in completion mode: the network layer's TCP sockets do their I/O
+     * through the ring (multishot ACCEPT, multishot RECV into a provided buffer ring, SEND),
+     * so an echoed message costs no system call of its own; everything else waits for
+     * readiness as on {@link #IO_URING}. Linux 6.0+. A loop on it keeps the thread of its
+     * first {@link EventLoop#run()} while connections are open.
+     */
+    IO_URING_COMPLETION("io_uring-completion"),
     /** poll(2). */
     POLL("poll"),
     /** select(2). */
@@ -50,7 +61,7 @@ public enum Backend {
     /**
      * The lower-case name used on the command line and in {@value #PROPERTY}.
      *
-     * @return {@code "epoll"}, {@code "io_uring"}, {@code "poll"} or {@code "select"}
+     * @return {@code "epoll"}, {@code "io_uring"}, {@code "io_uring-completion"}, {@code "poll"} or {@code "select"}
      */
     public String id() {
         return id;
@@ -65,6 +76,7 @@ public enum Backend {
         return switch (this) {
             case EPOLL -> Epoll.available();
             case IO_URING -> IoUring.available();
+            case IO_URING_COMPLETION -> IoUring.available() && IoUringCompletions.unsupportedReason() == null;
             case POLL -> Poll.available();
             case SELECT -> Select.available();
         };
@@ -85,11 +97,15 @@ public enum Backend {
         if (this == IO_URING) {
             return Optional.of(IoUring.support().reason());
         }
+        if (this == IO_URING_COMPLETION) {
+            return Optional.of(IoUring.available() ? IoUringCompletions.unsupportedReason() : IoUring.support().reason());
+        }
         return Optional.of("not available on " + System.getProperty("os.name"));
     }
 
     /**
-     * The best backend the platform has: epoll, else io_uring, else poll, else select.
+     * The best backend the platform has: epoll, else io_uring, else io_uring-completion,
+     * else poll, else select.
      * A backend that is not available is passed over silently.
      *
      * @return the preferred backend
@@ -129,7 +145,9 @@ public enum Backend {
      * Parses a backend name; {@code "auto"} means {@link #best()}.
      *
      * @param name {@code auto}, {@code epoll}, {@code io_uring} (also {@code iouring},
-     *             {@code io-uring}), {@code poll} or {@code select} (any case)
+     *             {@code io-uring}), {@code io_uring-completion} (also with {@code _} or
+     *             {@code -} anywhere, or {@code completion}), {@code poll} or {@code select}
+     *             (any case)
      * @return the backend
      * @throws IllegalArgumentException for an unknown name
      */
@@ -138,15 +156,19 @@ public enum Backend {
         if (n.equals("auto")) {
             return best();
         }
-        if (n.equals("iouring") || n.equals("io-uring")) {
+        String u = n.replace('-', '_');
+        if (u.equals("iouring") || u.equals("io_uring")) {
             return IO_URING;
+        }
+        if (u.equals("iouring_completion") || u.equals("io_uring_completion") || u.equals("completion")) {
+            return IO_URING_COMPLETION;
         }
         for (Backend b : values()) {
             if (b.id.equals(n)) {
                 return b;
             }
         }
-        throw new IllegalArgumentException("unknown backend '" + name + "'; choose auto, epoll, io_uring, poll or select");
+        throw new IllegalArgumentException("unknown backend '" + name + "'; choose auto, epoll, io_uring, io_uring-completion, poll or select");
     }
 
     /**
@@ -186,8 +208,8 @@ public enum Backend {
                     others.add(o);
                 }
             }
-            throw new UnsupportedOperationException(b == IO_URING
-                    ? "the io_uring backend is not available: " + why.get() + "; available: " + others
+            throw new UnsupportedOperationException(b == IO_URING || b == IO_URING_COMPLETION
+                    ? "the " + b.id + " backend is not available: " + why.get() + "; available: " + others
                     : "the " + b.id + " backend is not available on " + System.getProperty("os.name")
                             + "; available: " + others);
         }

@@ -1,5 +1,6 @@
 package dev.uloop;
 
+import dev.uloop.internal.poller.LoopAccess;
 import dev.uloop.internal.poller.Poller;
 import dev.uloop.internal.poller.Pollers;
 import dev.uloop.internal.poller.ReadySet;
@@ -42,6 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>call the handlers of the ready descriptors, in the order the kernel reported them;
  *     a descriptor removed (or removed and added again) earlier in the same batch is
  *     skipped, and the bits are limited to its interest at that moment;</li>
+ * <li>on {@link Backend#IO_URING_COMPLETION}, hand the finished socket operations of the
+ *     network layer to their connections;</li>
  * <li>run the timers that are due, in (deadline, scheduling order);</li>
  * <li>run the tasks queued by {@link #execute}.</li>
  * </ol>
@@ -55,6 +58,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");
+
+    static {
+        LoopAccess.install(loop -> loop.poller);
+    }
 
     private final Backend backend;
     private final Poller poller;
@@ -415,6 +422,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         long t1 = System.nanoTime();
         batch++;
         dispatch(n);
+        int done = poller.runCompletions();
+        if (done > 0) {
+            eventsDispatched += done;
+        }
         runTimers(t1);
         runTasks();
         long t2 = System.nanoTime();

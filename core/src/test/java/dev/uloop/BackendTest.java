@@ -29,6 +29,9 @@ class BackendTest {
         List<Backend> expected = new ArrayList<>(List.of(Backend.EPOLL, Backend.POLL, Backend.SELECT));
         if (Backend.IO_URING.isAvailable()) {
             expected.add(1, Backend.IO_URING);    // where the kernel allows it
+            if (Backend.IO_URING_COMPLETION.isAvailable()) {
+                expected.add(2, Backend.IO_URING_COMPLETION);    // Linux 6.0+
+            }
         }
         assertEquals(expected, Backend.available());
         assertEquals(Backend.EPOLL, Backend.best());
@@ -46,8 +49,14 @@ class BackendTest {
         assertEquals(Backend.IO_URING, Backend.parse("iouring"));
         assertEquals(Backend.IO_URING, Backend.parse("IO-URING"));
         assertEquals("io_uring", Backend.IO_URING.id());
+        assertEquals(Backend.IO_URING_COMPLETION, Backend.parse("io_uring-completion"));
+        assertEquals(Backend.IO_URING_COMPLETION, Backend.parse("IO-URING-COMPLETION"));
+        assertEquals(Backend.IO_URING_COMPLETION, Backend.parse("io_uring_completion"));
+        assertEquals(Backend.IO_URING_COMPLETION, Backend.parse("completion"));
+        assertEquals("io_uring-completion", Backend.IO_URING_COMPLETION.id());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backend.parse("kqueue"));
-        assertEquals("unknown backend 'kqueue'; choose auto, epoll, io_uring, poll or select", e.getMessage());
+        assertEquals("unknown backend 'kqueue'; choose auto, epoll, io_uring, io_uring-completion, poll or select",
+                e.getMessage());
     }
 
     @Test
@@ -66,7 +75,7 @@ class BackendTest {
     private static Function<Backend, Optional<String>> ioUringRefused(int errno, String sysctl, Backend... alsoMissing) {
         String reason = IoUring.probe(new FakeIoUringKernel(-errno, 0, sysctl)).reason();
         List<Backend> missing = List.of(alsoMissing);
-        return b -> b == Backend.IO_URING ? Optional.of(reason)
+        return b -> b == Backend.IO_URING || b == Backend.IO_URING_COMPLETION ? Optional.of(reason)
                 : missing.contains(b) ? Optional.of("not here") : Optional.empty();
     }
 
@@ -97,6 +106,12 @@ class BackendTest {
                 + " available: [epoll, poll, select]", sysctl.getMessage());
 
         assertSame(Backend.EPOLL, Backend.require(Backend.EPOLL, ioUringRefused(Errno.ENOSYS, null)));
+
+        UnsupportedOperationException completion = assertThrows(UnsupportedOperationException.class,
+                () -> Backend.require(Backend.IO_URING_COMPLETION, ioUringRefused(Errno.ENOSYS, null)));
+        assertTrue(completion.getMessage().startsWith("the io_uring-completion backend is not available: io_uring_setup:"
+                + " ENOSYS"), completion.getMessage());
+        assertTrue(completion.getMessage().endsWith("; available: [epoll, poll, select]"), completion.getMessage());
     }
 
     @Test

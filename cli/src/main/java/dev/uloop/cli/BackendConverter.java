@@ -4,7 +4,7 @@ import dev.uloop.Backend;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code --backend auto|epoll|io_uring|poll|select}: an unknown or unavailable one is bad usage (exit 2). */
+/** {@code --backend auto|epoll|io_uring|io_uring-completion|poll|select}: an unknown or unavailable one is bad usage (exit 2). */
 final class BackendConverter implements ITypeConverter<Backend> {
     @Override
     public Backend convert(String value) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Loops use the best available backend (epoll, else io_uring, else poll, else",
-            "select) unless -D" + Backend.PROPERTY + "=epoll|io_uring|poll|select|auto is set;",
+            "select) unless -D" + Backend.PROPERTY + "=NAME (a backend above, or auto) is set;",
             "with bin/uloop, pass it as ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
         })
 public final class BackendsCommand implements Callable<Integer> {
@@ -35,6 +35,7 @@ public final class BackendsCommand implements Callable<Integer> {
         return switch (backend) {
             case EPOLL -> "O(ready fds); the interest list lives in the kernel";
             case IO_URING -> "O(ready fds); one poll request per fd, re-armed after each report";
+            case IO_URING_COMPLETION -> "as io_uring; TCP accept/recv/send done by the kernel, no syscall each";
             case POLL -> "O(registered fds); the whole pollfd array is copied and scanned";
             case SELECT -> "O(highest fd); three fd bit sets are copied and scanned";
         };
@@ -64,6 +65,10 @@ public final class BackendsCommand implements Callable<Integer> {
         out.println();
         // Whether this kernel allows io_uring, and why not (ENOSYS, EPERM from a seccomp filter, the sysctl).
         Backend.IO_URING.unavailableReason().ifPresent(why -> out.printf("io_uring is not available: %s.%n", why));
+        if (Backend.IO_URING.isAvailable()) {
+            Backend.IO_URING_COMPLETION.unavailableReason().ifPresent(
+                    why -> out.printf("io_uring-completion is not available: %s.%n", why));
+        }
 
         if (best == null) {
             throw new UnsupportedOperationException("no event backend (epoll, io_uring, poll, select) is available on "

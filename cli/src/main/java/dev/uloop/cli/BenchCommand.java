@@ -68,7 +68,8 @@ final class BenchCommand implements Callable<Integer> {
     long serverPid;
 
     @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class,
-            paramLabel = "auto|epoll|io_uring|poll|select", description = "The generator's own backend (default: ${DEFAULT-VALUE}).")
+            paramLabel = "BACKEND", description = "The generator's own backend: auto, epoll, io_uring, io_uring-completion, poll or select"
+                    + " (default: ${DEFAULT-VALUE}).")
     Backend backend;
 
     @Option(names = "--label", description = "Name of the target in the output (default: host:port).")

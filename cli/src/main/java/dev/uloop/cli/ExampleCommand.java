@@ -42,9 +42,10 @@ final class ExampleCommand implements Callable<Integer> {
     @Option(names = "--loops", paramLabel = "N", description = "group-echo: event loops (default: one per core).")
     Integer loops;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|epoll|io_uring|poll|select",
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "BACKEND",
             converter = BackendConverter.class,
-            description = "Kernel interface to wait on (default: ${DEFAULT-VALUE}: the best available).")
+            description = "Kernel interface to wait on: auto, epoll, io_uring, io_uring-completion, poll or select"
+                    + " (default: ${DEFAULT-VALUE}: the best available).")
     Backend backend;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every event (DEBUG).")

@@ -70,8 +70,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Serve UDP (default: TCP and UDP).")
     boolean udp;
 
-    @Option(names = "--backend", paramLabel = "auto|epoll|io_uring|poll|select", converter = BackendConverter.class,
-            description = "Event loop backend (default: auto, the best available).")
+    @Option(names = "--backend", paramLabel = "BACKEND", converter = BackendConverter.class,
+            description = "Event loop backend: auto, epoll, io_uring, io_uring-completion (TCP I/O done by the kernel),"
+                    + " poll or select (default: auto, the best available; see `uloop backends`).")
     Backend backend;
 
     @Option(names = "--loops", paramLabel = "N",

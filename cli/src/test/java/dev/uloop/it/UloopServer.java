@@ -41,6 +41,9 @@ final class UloopServer implements AutoCloseable {
         EPOLL_2_LOOPS("(backend epoll, 2 loops)", "--backend", "epoll", "--loops", "2"),
         /** io_uring (readiness), two loops: skipped where the kernel refuses io_uring. */
         IO_URING_2_LOOPS("(backend io_uring, 2 loops)", "--backend", "io_uring", "--loops", "2"),
+        /** io_uring with completion-based TCP I/O, two loops: skipped before Linux 6.0 or without io_uring. */
+        IO_URING_COMPLETION_2_LOOPS("(backend io_uring-completion, 2 loops)", "--backend", "io_uring-completion",
+                "--loops", "2"),
         BLOCKING("(blocking, platform threads)", "--blocking"),
         VIRTUAL("(blocking, virtual threads)", "--blocking", "--virtual");
 
@@ -55,13 +58,19 @@ final class UloopServer implements AutoCloseable {
 
         /** Whether this machine can run the mode (io_uring may be refused by the kernel). */
         boolean available() {
-            return !args.contains("io_uring") || dev.uloop.Backend.IO_URING.isAvailable();
+            return backend() == null || backend().isAvailable();
+        }
+
+        /** The backend the mode names, or null. */
+        private dev.uloop.Backend backend() {
+            int i = args.indexOf("--backend");
+            return i < 0 ? null : dev.uloop.Backend.parse(args.get(i + 1));
         }
 
         /** Skips the calling test when the mode cannot run here. */
         void assumeAvailable() {
             org.junit.jupiter.api.Assumptions.assumeTrue(available(), () -> this + " cannot run here: "
-                    + dev.uloop.Backend.IO_URING.unavailableReason().orElse("io_uring unavailable"));
+                    + backend().unavailableReason().orElse("unavailable"));
         }
 
         /** The modes this machine can run, of {@code modes}. */

@@ -15,6 +15,7 @@ enum Mode {
     POLL(Backend.POLL, false, 1),
     SELECT(Backend.SELECT, false, 1),
     EPOLL_2_LOOPS(Backend.EPOLL, false, 2),
+    IO_URING_COMPLETION(Backend.IO_URING_COMPLETION, false, 1),
     PLATFORM(null, false, 1),
     VIRTUAL(null, true, 1);
 

@@ -5,6 +5,9 @@ import dev.uloop.Events;
 import dev.uloop.NativeException;
 import dev.uloop.internal.net.IoBuffers;
 import dev.uloop.internal.net.Sockets;
+import dev.uloop.internal.poller.IoUringCompletions;
+import dev.uloop.internal.poller.LoopAccess;
+import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.Socket;
 import java.lang.System.Logger.Level;
@@ -20,6 +23,13 @@ import java.util.function.Consumer;
  * handler with its message queue. Reads into the loop's one read buffer; writes go straight
  * to the socket and only the rest is queued (as heap chunks), with OUT asked for only while
  * the queue is not empty.
+ *
+ * <p>On a loop with the {@link dev.uloop.Backend#IO_URING_COMPLETION} backend the kernel
+ * does the I/O instead: one multishot RECV per connection delivers chunks in buffers of the
+ * loop's buffer ring (handed to {@link Protocol#dataReceived} and back to the kernel right
+ * after), and writes are copied into a native send buffer with one SEND in flight, the rest
+ * queued as above. Pausing reading cancels the RECV (what was already received is kept and
+ * delivered on resume); the socket is closed once its requests have ended.
  */
 public final class TcpConnection implements Transport {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpConnection");
@@ -52,6 +62,20 @@ public final class TcpConnection implements Transport {
     private InetSocketAddress local;
     private InetSocketAddress remote;
 
+    // Completion mode (io_uring-completion backend); uring is null on readiness backends.
+    private final IoUringCompletions uring;
+    private final IoUringCompletions.Handler completions = this::completed;
+    private int slot = -1;
+    private IoUringCompletions.SendBuffer sending;   // the buffer of the SEND in flight, or null
+    private int sendOff;             // bytes of it sent so far
+    private int sendLen;             // bytes in it
+    private IoUringCompletions.SendBuffer next;      // written while a SEND is in flight, sent after it
+    private int nextLen;             // bytes in it
+    private int[] stash;             // (buffer id, length) of chunks received while reading was paused
+    private int stashed;             // pairs in stash
+    private boolean stashedEof;      // the EOF arrived after the stashed chunks
+    private boolean draining;        // a task to deliver the stash is queued
+
     /**
      * Takes over a connected, non-blocking socket: registers it with the loop and calls
      * {@link Protocol#connectionMade}.
@@ -63,9 +87,15 @@ public final class TcpConnection implements Transport {
      * @return the connection
      */
     public static TcpConnection adopt(EventLoop loop, int fd, Protocol protocol, Consumer<TcpConnection> onClosed) {
-        TcpConnection c = new TcpConnection(loop, fd, protocol, onClosed);
+        IoUringCompletions uring = LoopAccess.completions(loop);
+        TcpConnection c = new TcpConnection(loop, fd, protocol, onClosed, uring);
         try {
-            loop.add(fd, Events.IN, c::onEvents);
+            if (uring != null) {
+                c.slot = uring.attach(c.completions, fd);
+                uring.recv(c.slot);
+            } else {
+                loop.add(fd, Events.IN, c::onEvents);
+            }
         } catch (RuntimeException e) {
             Sockets.close(fd);
             throw e;
@@ -79,7 +109,9 @@ public final class TcpConnection implements Transport {
         return c;
     }
 
-    private TcpConnection(EventLoop loop, int fd, Protocol protocol, Consumer<TcpConnection> onClosed) {
+    private TcpConnection(EventLoop loop, int fd, Protocol protocol, Consumer<TcpConnection> onClosed,
+                          IoUringCompletions uring) {
+        this.uring = uring;
         this.loop = loop;
         this.fd = fd;
         this.protocol = protocol;
@@ -140,19 +172,7 @@ public final class TcpConnection implements Transport {
                     return;
                 }
             } else if (n == 0) {
-                eof = true;
-                boolean keepOpen;
-                try {
-                    keepOpen = protocol.eofReceived();
-                } catch (RuntimeException e) {
-                    fail(e);
-                    return;
-                }
-                if (keepOpen) {
-                    updateInterest();
-                } else {
-                    close();
-                }
+                eofArrived();
                 return;
             } else if (n == -Errno.EAGAIN) {
                 return;
@@ -163,12 +183,230 @@ public final class TcpConnection implements Transport {
         }
     }
 
+    private void eofArrived() {
+        eof = true;
+        boolean keepOpen;
+        try {
+            keepOpen = protocol.eofReceived();
+        } catch (RuntimeException e) {
+            fail(e);
+            return;
+        }
+        if (keepOpen) {
+            updateInterest();
+        } else {
+            close();
+        }
+    }
+
+    // ------------------------------------------------------------ completion mode
+
+    /** A request of this connection finished (completion mode). */
+    private void completed(int op, int res, int flags) {
+        if (op == IoUringCompletions.OP_SEND) {
+            sent(res);
+        } else {
+            received(res, flags);
+        }
+    }
+
+    private void received(int res, int flags) {
+        boolean more = (flags & IoUring.IORING_CQE_F_MORE) != 0;
+        if (res > 0) {
+            int bid = flags >>> IoUring.IORING_CQE_BUFFER_SHIFT;
+            if (closed || closing || eof || lingering) {
+                uring.recycle(bid);        // after close(): discarded, as the readiness path never reads it
+            } else if (readingPaused || stashed > 0) {
+                stash(bid, res);
+            } else {
+                deliver(bid, res);
+            }
+        } else if (res == 0) {
+            if (lingering) {
+                closeNow(null);            // the peer's EOF: now the close is clean
+            } else if (readingPaused || stashed > 0) {
+                stashedEof = true;
+            } else if (!closing && !eof) {
+                eofArrived();
+            }
+            return;                        // nothing more to receive
+        } else if (res == -Errno.ENOBUFS) {
+            if (!more && uring.heldBuffers() >= IoUringCompletions.BUFFERS / 2) {
+                // Most buffers are held by paused connections: try again in a moment, not at once.
+                loop.schedule(Duration.ofMillis(1), this::armRecv);
+                return;
+            }
+        } else if (res != -Errno.ECANCELED) {
+            if (lingering) {
+                closeNow(null);
+            } else if (!closed) {
+                lost(new NativeException("recv(fd=" + fd + ")", -res));
+            }
+            return;
+        }
+        if (!more) {
+            armRecv();
+        }
+    }
+
+    /** Queues a multishot RECV if the connection wants input and none is queued or in flight. */
+    private void armRecv() {
+        if (!closed && (lingering || wantRead() && stashed == 0) && !uring.busy(slot, IoUringCompletions.OP_RECV)) {
+            uring.recv(slot);
+        }
+    }
+
+    private void deliver(int bid, int len) {
+        ByteBuffer view = uring.view(bid, len);
+        try {
+            protocol.dataReceived(view);
+        } catch (RuntimeException e) {
+            uring.recycle(bid);
+            fail(e);
+            return;
+        }
+        uring.recycle(bid);
+    }
+
+    private void stash(int bid, int len) {
+        if (stash == null) {
+            stash = new int[8];
+        } else if (stashed * 2 == stash.length) {
+            stash = java.util.Arrays.copyOf(stash, stash.length * 2);
+        }
+        stash[stashed * 2] = bid;
+        stash[stashed * 2 + 1] = len;
+        stashed++;
+    }
+
+    /** Delivers what arrived while reading was paused, in order, for as long as reading stays on. */
+    private void drainStash() {
+        draining = false;
+        int i = 0;
+        while (i < stashed && wantRead()) {
+            int bid = stash[i * 2];
+            int len = stash[i * 2 + 1];
+            i++;
+            deliver(bid, len);
+        }
+        if (closed) {
+            return;
+        }
+        System.arraycopy(stash, i * 2, stash, 0, (stashed - i) * 2);
+        stashed -= i;
+        if (stashed == 0 && stashedEof && wantRead()) {
+            stashedEof = false;
+            eofArrived();
+            return;
+        }
+        armRecv();
+    }
+
+    private void releaseStash() {
+        for (int i = 0; i < stashed; i++) {
+            uring.recycle(stash[i * 2]);
+        }
+        stashed = 0;
+    }
+
+    /**
+     * Completion-mode write: into the send buffer when no SEND is in flight; while one is,
+     * into a second buffer that goes out when it completes; past both, onto the heap queue.
+     */
+    private void submitWrite(ByteBuffer data, byte[] array, int off, int len) {
+        int taken = 0;
+        if (sending == null) {
+            sending = uring.takeSendBuffer();
+            taken = put(sending, 0, data, array, off, len);
+            sendOff = 0;
+            sendLen = taken;
+            uring.send(slot, sending.address, taken);
+        } else if (queue.isEmpty() && nextLen < IoUringCompletions.SEND_BUFFER_SIZE) {
+            if (next == null) {
+                next = uring.takeSendBuffer();
+            }
+            taken = put(next, nextLen, data, array, off, len);
+            nextLen += taken;
+        }
+        queued += taken;
+        if (taken < len) {
+            byte[] rest = new byte[len - taken];
+            if (data != null) {
+                data.get(data.position() + taken, rest);
+            } else {
+                System.arraycopy(array, off + taken, rest, 0, rest.length);
+            }
+            enqueue(rest);
+        } else {
+            checkHighWater();
+        }
+    }
+
+    /** Copies what fits of a write into {@code b} at {@code at}; returns the byte count. */
+    private static int put(IoUringCompletions.SendBuffer b, int at, ByteBuffer data, byte[] array, int off, int len) {
+        int n = Math.min(len, IoUringCompletions.SEND_BUFFER_SIZE - at);
+        if (data != null) {
+            b.bytes.put(at, data, data.position(), n);
+        } else {
+            b.bytes.put(at, array, off, n);
+        }
+        return n;
+    }
+
+    private void sent(int res) {
+        if (closed) {
+            return;
+        }
+        if (res < 0) {
+            lost(new NativeException("send(fd=" + fd + ")", -res));
+            return;
+        }
+        sendOff += res;
+        queued -= res;
+        if (sendOff < sendLen) {
+            uring.send(slot, sending.address + sendOff, sendLen - sendOff);   // a short send: the rest
+            return;
+        }
+        int n = 0;
+        if (next != null) {
+            uring.giveSendBuffer(sending);
+            sending = next;
+            n = nextLen;
+            next = null;
+            nextLen = 0;
+        }
+        while (!queue.isEmpty() && n < IoUringCompletions.SEND_BUFFER_SIZE) {
+            byte[] head = queue.peekFirst();
+            int chunk = Math.min(head.length - headOffset, IoUringCompletions.SEND_BUFFER_SIZE - n);
+            sending.bytes.put(n, head, headOffset, chunk);
+            n += chunk;
+            headOffset += chunk;
+            if (headOffset == head.length) {
+                queue.pollFirst();
+                headOffset = 0;
+            }
+        }
+        if (n > 0) {
+            sendOff = 0;
+            sendLen = n;
+            uring.send(slot, sending.address, n);
+        } else {
+            uring.giveSendBuffer(sending);
+            sending = null;
+        }
+        drained();
+    }
+
     // ------------------------------------------------------------ writing
 
     @Override
     public void write(ByteBuffer data) {
         int len = data.remaining();
         if (len == 0 || closing || eofPending || closed) {
+            return;
+        }
+        if (uring != null) {
+            submitWrite(data, null, 0, len);
             return;
         }
         int sent = 0;
@@ -189,6 +427,10 @@ public final class TcpConnection implements Transport {
     @Override
     public void write(byte[] data) {
         if (data.length == 0 || closing || eofPending || closed) {
+            return;
+        }
+        if (uring != null) {
+            submitWrite(null, data, 0, data.length);
             return;
         }
         int sent = 0;
@@ -263,6 +505,11 @@ public final class TcpConnection implements Transport {
         queue.addLast(chunk);
         queued += chunk.length;
         updateInterest();
+        checkHighWater();
+    }
+
+    /** Pauses the writer once more than the high-water mark is waiting to be sent. */
+    private void checkHighWater() {
         if (!writingPaused && queued > high) {
             writingPaused = true;
             try {
@@ -297,9 +544,13 @@ public final class TcpConnection implements Transport {
                 break;
             }
         }
-        if (closed) {
-            return;
+        if (!closed) {
+            drained();
         }
+    }
+
+    /** After queued bytes went out: resume the writer below the low-water mark, finish a close or half-close. */
+    private void drained() {
         if (writingPaused && queued <= low) {
             writingPaused = false;
             try {
@@ -323,6 +574,10 @@ public final class TcpConnection implements Transport {
 
     private void updateInterest() {
         if (closed || lingering) {
+            return;
+        }
+        if (uring != null) {
+            armRecv();
             return;
         }
         int want = (wantRead() ? Events.IN : 0) | (queued > 0 ? Events.OUT : 0);
@@ -369,7 +624,10 @@ public final class TcpConnection implements Transport {
         }
         Socket.shutdown(fd, Socket.SHUT_WR);
         lingering = true;
-        if (interest != Events.IN) {
+        if (uring != null) {
+            releaseStash();
+            armRecv();
+        } else if (interest != Events.IN) {
             loop.modify(fd, Events.IN);
             interest = Events.IN;
         }
@@ -424,7 +682,22 @@ public final class TcpConnection implements Transport {
         closing = true;
         queue.clear();
         queued = 0;
-        loop.remove(fd);
+        if (uring != null) {
+            uring.cancel(slot);        // the socket is closed only once its requests have ended
+            uring.detach(slot);
+            releaseStash();
+            if (sending != null) {
+                uring.giveSendBuffer(sending);
+                sending = null;
+            }
+            if (next != null) {
+                uring.giveSendBuffer(next);
+                next = null;
+                nextLen = 0;
+            }
+        } else {
+            loop.remove(fd);
+        }
         Sockets.close(fd);
         if (onClosed != null) {
             onClosed.accept(this);
@@ -440,12 +713,33 @@ public final class TcpConnection implements Transport {
 
     @Override
     public void pauseReading() {
+        if (uring != null) {
+            if (!readingPaused && !closed) {
+                readingPaused = true;
+                uring.cancel(slot, IoUringCompletions.OP_RECV);    // chunks already on their way are stashed
+            }
+            return;
+        }
         readingPaused = true;
         updateInterest();
     }
 
     @Override
     public void resumeReading() {
+        if (uring != null) {
+            if (readingPaused && !closed) {
+                readingPaused = false;
+                if (stashed > 0 || stashedEof) {
+                    if (!draining) {
+                        draining = true;
+                        loop.execute(this::drainStash);   // delivered from the loop, not inside this call
+                    }
+                } else {
+                    armRecv();
+                }
+            }
+            return;
+        }
         readingPaused = false;
         updateInterest();
     }

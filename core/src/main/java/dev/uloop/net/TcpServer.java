@@ -5,6 +5,9 @@ import dev.uloop.Events;
 import dev.uloop.NativeException;
 import dev.uloop.Timer;
 import dev.uloop.internal.net.Sockets;
+import dev.uloop.internal.poller.IoUringCompletions;
+import dev.uloop.internal.poller.LoopAccess;
+import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.Socket;
 import java.io.IOException;
@@ -27,7 +30,11 @@ import java.util.function.Supplier;
  * TcpServer server = TcpServer.listen(loop, new InetSocketAddress("127.0.0.1", 7007), EchoProtocol::new);
  * }</pre>
  *
- * Its methods belong on the loop thread, except {@link #connectionCount()},
+ * <p>On the {@link dev.uloop.Backend#IO_URING_COMPLETION} backend one multishot ACCEPT
+ * request takes the place of readiness: the kernel accepts, and each completion brings a new
+ * connection.
+ *
+ * <p>Its methods belong on the loop thread, except {@link #connectionCount()},
  * {@link #acceptedCount()} and {@link #localAddress()}. To serve one port from several
  * loops, see {@link TcpServerGroup}.
  */
@@ -42,6 +49,9 @@ public final class TcpServer implements AutoCloseable {
     private final SocketOptions options;
     private final InetSocketAddress localAddress;
     private final Set<TcpConnection> connections = new LinkedHashSet<>();
+    private final IoUringCompletions uring;   // completion mode, or null
+    private int slot = -1;                    // its owner slot there, once registered
+    private boolean acceptPaused;             // completion mode: backing off after EMFILE and the like
     private IntConsumer handOff;              // set by a group's single acceptor: who serves an accepted fd
     private boolean closed;
     // Written by the loop thread only; volatile so that a group can add them up from any thread.
@@ -55,6 +65,7 @@ public final class TcpServer implements AutoCloseable {
         this.factory = factory;
         this.options = options;
         this.localAddress = localAddress;
+        this.uring = LoopAccess.completions(loop);
     }
 
     /**
@@ -130,7 +141,12 @@ public final class TcpServer implements AutoCloseable {
     /** On the loop thread (or before it runs): starts watching the listening socket. */
     void register() {
         if (fd >= 0 && !closed) {
-            loop.add(fd, Events.IN, (f, ev) -> acceptAll());
+            if (uring != null) {
+                slot = uring.attach(this::acceptCompleted, fd);
+                uring.accept(slot);
+            } else {
+                loop.add(fd, Events.IN, (f, ev) -> acceptAll());
+            }
         }
     }
 
@@ -172,31 +188,80 @@ public final class TcpServer implements AutoCloseable {
                 }
                 continue;
             }
-            switch (-c) {
-                case Errno.EAGAIN:
-                    return;
-                case Errno.ECONNABORTED:
-                case 71: // EPROTO
-                    continue;
-                case Errno.EMFILE:
-                case 23: // ENFILE
-                case Errno.ENOBUFS:
-                case Errno.ENOMEM:
-                    // Out of descriptors or memory: the pending connection would wake us at once
-                    // again, so stop watching the listener for a moment instead of spinning.
-                    LOG.log(Level.WARNING, "accept on {0}: {1}; pausing accepts for {2} ms",
-                            Addresses.format(localAddress), Errno.name(-c), ACCEPT_BACKOFF.toMillis());
+            if (!acceptFailed(-c)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * What to do about a failed accept.
+     *
+     * @return true to go on accepting, false to stop for now
+     */
+    private boolean acceptFailed(int errno) {
+        switch (errno) {
+            case Errno.EAGAIN:
+            case Errno.ECANCELED:
+                return false;
+            case Errno.ECONNABORTED:
+            case 71: // EPROTO
+                return true;
+            case Errno.EMFILE:
+            case 23: // ENFILE
+            case Errno.ENOBUFS:
+            case Errno.ENOMEM:
+                // Out of descriptors or memory: the pending connection would wake us at once
+                // again, so stop watching the listener for a moment instead of spinning.
+                LOG.log(Level.WARNING, "accept on {0}: {1}; pausing accepts for {2} ms",
+                        Addresses.format(localAddress), Errno.name(errno), ACCEPT_BACKOFF.toMillis());
+                if (uring != null) {
+                    acceptPaused = true;
+                    uring.cancel(slot, IoUringCompletions.OP_ACCEPT);
+                    loop.schedule(ACCEPT_BACKOFF, () -> {
+                        acceptPaused = false;
+                        armAccept();
+                    });
+                } else {
                     loop.modify(fd, 0);
                     loop.schedule(ACCEPT_BACKOFF, () -> {
                         if (!closed) {
                             loop.modify(fd, Events.IN);
                         }
                     });
-                    return;
-                default:
-                    LOG.log(Level.ERROR, "accept4(fd={0}): {1}", fd, Errno.name(-c));
-                    return;
+                }
+                return false;
+            default:
+                LOG.log(Level.ERROR, "accept4(fd={0}): {1}", fd, Errno.name(errno));
+                return false;
+        }
+    }
+
+    /** Completion mode: one multishot ACCEPT finished one connection (or failed). */
+    private void acceptCompleted(int op, int res, int flags) {
+        if (closed) {
+            if (res >= 0) {
+                Sockets.close(res);
             }
+            return;
+        }
+        if (res >= 0) {
+            if (handOff != null) {
+                handOff.accept(res);
+            } else {
+                adopt(res);
+            }
+        } else {
+            acceptFailed(-res);       // logs it, backs off if need be
+        }
+        if ((flags & IoUring.IORING_CQE_F_MORE) == 0) {
+            armAccept();
+        }
+    }
+
+    private void armAccept() {
+        if (!closed && !acceptPaused && !uring.busy(slot, IoUringCompletions.OP_ACCEPT)) {
+            uring.accept(slot);
         }
     }
 
@@ -265,7 +330,14 @@ public final class TcpServer implements AutoCloseable {
         }
         closed = true;
         if (fd >= 0) {
-            loop.remove(fd);
+            if (uring != null) {
+                if (slot >= 0) {
+                    uring.cancel(slot);   // the listener is closed once its ACCEPT has ended
+                    uring.detach(slot);
+                }
+            } else {
+                loop.remove(fd);
+            }
             Sockets.close(fd);
         }
     }

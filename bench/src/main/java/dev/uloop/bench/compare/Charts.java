@@ -40,6 +40,7 @@ public final class Charts {
     private static final Map<String, Color> COLORS = Map.ofEntries(
             Map.entry("uloop-epoll", new Color(0x1f, 0x4f, 0xd1)),
             Map.entry("uloop-io_uring", new Color(0xd6, 0x27, 0x28)),
+            Map.entry("uloop-io_uring-completion", new Color(0xff, 0x98, 0x96)),
             Map.entry("uloop-poll", new Color(0x17, 0xa2, 0xb8)),
             Map.entry("uloop-select", new Color(0x94, 0x67, 0xbd)),
             Map.entry("uloop-blocking", new Color(0x8c, 0x56, 0x4b)),

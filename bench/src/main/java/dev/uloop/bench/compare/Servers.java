@@ -27,9 +27,10 @@ public final class Servers {
      */
     public static List<ServerDef> all(Path java, String classPath, Path sockperf) {
         List<ServerDef> list = new ArrayList<>();
-        for (String backend : List.of("epoll", "io_uring", "poll", "select")) {
-            list.add(uloop("uloop-" + backend, "uloop event loop, backend " + backend, java, classPath,
-                    List.of("--backend", backend)));
+        for (String backend : List.of("epoll", "io_uring", "io_uring-completion", "poll", "select")) {
+            list.add(uloop("uloop-" + backend, "uloop event loop, backend " + backend
+                    + (backend.endsWith("completion") ? " (TCP: the kernel accepts, receives and sends)" : ""),
+                    java, classPath, List.of("--backend", backend)));
         }
         list.add(uloop("uloop-epoll-2loops", "uloop, two event loops on epoll sharing the port (SO_REUSEPORT)",
                 java, classPath, List.of("--backend", "epoll", "--loops", "2")));
@@ -47,11 +48,6 @@ public final class Servers {
         list.add(new ServerDef("jdk-nio", "jdk", "plain JDK NIO: one thread, one Selector", false, JAVA_READY,
                 (port, udp, opts, dir) -> javaCommand(java, classPath, opts, "dev.uloop.bench.servers.NioEchoServer",
                         "--port", Integer.toString(port), udp ? "--udp" : "--tcp")));
-        list.add(new ServerDef("uring-completion", "uloop",
-                "prototype: io_uring completion mode (multishot accept and recv, buffer ring, send), TCP only", false,
-                JAVA_READY, (port, udp, opts, dir) -> javaCommand(java, classPath, opts,
-                        "dev.uloop.bench.servers.UringEchoServer", "--port", Integer.toString(port),
-                        udp ? "--udp" : "--tcp")));
         if (sockperf != null) {
             for (String mux : List.of("epoll", "poll", "select")) {
                 list.add(new ServerDef("sockperf-" + mux, "sockperf", "sockperf's C server, -F " + mux, true,

@@ -144,7 +144,8 @@ class ParsersTest {
         assertEquals(Duration.ofMinutes(4), c.convert("4m"));
         List<ServerDef> all = Servers.all(Jvm.java(), "cp", java.nio.file.Path.of("/usr/bin/sockperf"));
         assertEquals(14, all.size());
-        assertEquals(List.of("uloop-epoll", "uloop-io_uring", "uloop-poll", "uloop-select", "uloop-epoll-2loops",
+        assertEquals(List.of("uloop-epoll", "uloop-io_uring", "uloop-io_uring-completion", "uloop-poll", "uloop-select",
+                "uloop-epoll-2loops",
                 "uloop-blocking", "uloop-virtual"),
                 Servers.select(all, "uloop-*").stream().map(ServerDef::id).toList());
         assertEquals(List.of("netty-epoll", "sockperf-epoll"),

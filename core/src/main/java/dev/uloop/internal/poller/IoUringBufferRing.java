@@ -30,7 +30,8 @@ public final class IoUringBufferRing implements AutoCloseable {
     private final int count;
     private final int mask;
     private final int size;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
+    private final boolean freedByGc;
     private final MemorySegment entries;
     private final MemorySegment buffers;
     private int tail;
@@ -44,6 +45,20 @@ public final class IoUringBufferRing implements AutoCloseable {
      * @throws NativeException when the kernel refuses (EINVAL before Linux 5.19)
      */
     public IoUringBufferRing(IoUringRing ring, int groupId, int count, int size) {
+        this(ring, groupId, count, size, false);
+    }
+
+    /**
+     * Allocates and registers the ring, with every buffer in it.
+     *
+     * @param freedByGc leave the memory to the garbage collector ({@link Arena#ofAuto()})
+     *                  instead of freeing it in {@link #close()}: for a ring that may be
+     *                  closed while the kernel can still write into a buffer (its exit work
+     *                  runs after close(2) returns)
+     */
+    public IoUringBufferRing(IoUringRing ring, int groupId, int count, int size, boolean freedByGc) {
+        this.freedByGc = freedByGc;
+        this.arena = freedByGc ? Arena.ofAuto() : Arena.ofShared();
         if (Integer.bitCount(count) != 1 || count > 32768) {
             throw new IllegalArgumentException("count must be a power of two up to 32768: " + count);
         }
@@ -60,7 +75,9 @@ public final class IoUringBufferRing implements AutoCloseable {
         reg.set(ValueLayout.JAVA_SHORT, 12, (short) groupId);
         int r = IoUring.register(ring.fd(), IoUring.IORING_REGISTER_PBUF_RING, reg, 1);
         if (r < 0) {
-            arena.close();
+            if (!freedByGc) {
+                arena.close();
+            }
             throw new NativeException("io_uring_register(PBUF_RING, " + count + " buffers)", -r);
         }
         for (int bid = 0; bid < count; bid++) {
@@ -117,6 +134,8 @@ public final class IoUringBufferRing implements AutoCloseable {
         MemorySegment reg = arena.allocate(IoUring.BUF_REG);
         reg.set(ValueLayout.JAVA_SHORT, 12, (short) groupId);
         IoUring.register(ring.fd(), IoUring.IORING_UNREGISTER_PBUF_RING, reg, 1);   // EBADF after ring.close(): fine
-        arena.close();
+        if (!freedByGc) {
+            arena.close();
+        }
     }
 }

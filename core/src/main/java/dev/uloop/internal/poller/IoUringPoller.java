@@ -82,7 +82,7 @@ final class IoUringPoller implements Poller {
     /** Moves to a new single-issuer ring before settling on one that any thread may enter. */
     static final int MAX_MOVES = 2;
     /** user_data of removes and updates: their completions carry nothing uloop needs. */
-    private static final long INTERNAL = -1L;
+    static final long INTERNAL = -1L;
     /** What poll(2) and epoll report whatever was asked for. */
     private static final int ALWAYS = Events.ERR | Events.HUP | Events.NVAL;
 
@@ -105,16 +105,28 @@ final class IoUringPoller implements Poller {
     private long[] retired = new long[16];    // multishot requests to remove before the next wait
     private int retiredCount;
     private int size;
+    private final IoUringCompletions completions;   // completion-based socket I/O, or null
+    private Thread owner;                // the thread the ring belongs to (completion mode), once enabled
 
     IoUringPoller() {
-        this(SQ_ENTRIES, CQ_ENTRIES);
+        this(SQ_ENTRIES, CQ_ENTRIES, false);
     }
 
     /** A poller with other ring sizes (tests use tiny rings to force early submits and CQ overflow). */
     IoUringPoller(int sqEntries, int cqEntries) {
+        this(sqEntries, cqEntries, false);
+    }
+
+    /**
+     * A poller, with completion-based socket I/O when {@code completion} is set. Its ring is
+     * then set up disabled and enabled by the first {@link #poll}, so that it belongs to the
+     * loop's thread from the start (requests in flight cannot move to another ring).
+     */
+    IoUringPoller(int sqEntries, int cqEntries, boolean completion) {
         this.sqEntries = sqEntries;
         this.cqEntries = cqEntries;
-        ring = new IoUringRing(sqEntries, cqEntries, true);
+        ring = new IoUringRing(sqEntries, cqEntries, true, completion);
+        completions = completion ? new IoUringCompletions(this) : null;
         int f = ring.features();
         canMultishot = (f & IoUring.IORING_FEAT_RSRC_TAGS) != 0;
         skipSuccess = (f & IoUring.IORING_FEAT_CQE_SKIP) != 0 ? IoUring.IOSQE_CQE_SKIP_SUCCESS : 0;
@@ -130,9 +142,18 @@ final class IoUringPoller implements Poller {
      * is reported by the new requests.
      */
     private void move() {
+        if (completions != null) {
+            if (!completions.idle()) {
+                throw new IllegalStateException("an io_uring loop with socket I/O in flight cannot change threads"
+                        + " (the ring belongs to " + (owner == null ? "another thread" : owner.getName())
+                        + "); run it on one thread, or close its connections first");
+            }
+            completions.moved();
+        }
         IoUringRing old = ring;
         moves++;
-        ring = new IoUringRing(sqEntries, cqEntries, moves < MAX_MOVES);
+        ring = new IoUringRing(sqEntries, cqEntries, completions != null || moves < MAX_MOVES);
+        owner = Thread.currentThread();
         old.close();
         retiredCount = 0;
         for (int fd = 0; fd < armedTag.length; fd++) {
@@ -147,7 +168,40 @@ final class IoUringPoller implements Poller {
 
     @Override
     public String name() {
-        return "io_uring";
+        return completions != null ? "io_uring-completion" : "io_uring";
+    }
+
+    /** The completion-based socket I/O of this poller, or null in readiness mode. */
+    IoUringCompletions completions() {
+        return completions;
+    }
+
+    @Override
+    public int runCompletions() {
+        return completions == null || completions.pending() == 0 ? 0 : completions.run();
+    }
+
+    int skipSuccess() {
+        return skipSuccess;
+    }
+
+    /**
+     * Completion mode: enables the ring on the first wait (it now belongs to this thread),
+     * or moves to a new one when a later wait comes from another thread.
+     */
+    private void own() {
+        Thread me = Thread.currentThread();
+        if (owner == me) {
+            return;
+        }
+        if (owner == null && ring.setUpDisabled()) {
+            ring.enable();
+            owner = me;
+        } else if (ring.singleIssuer()) {
+            move();
+        } else {
+            owner = me;
+        }
     }
 
     @Override
@@ -260,6 +314,9 @@ final class IoUringPoller implements Poller {
             }
         }
         changeCount = 0;
+        if (completions != null) {
+            completions.prepare(ring);
+        }
     }
 
     /**
@@ -309,7 +366,7 @@ final class IoUringPoller implements Poller {
     }
 
     /** Makes room for one SQE, submitting early when the submission ring is full. */
-    private void room() {
+    void room() {
         while (ring.sqFull()) {
             int r = ring.submit();
             if (r == -Errno.EEXIST) {
@@ -334,6 +391,12 @@ final class IoUringPoller implements Poller {
     @Override
     public int poll(long timeoutMs, ReadySet out) {
         out.clear();
+        if (completions != null) {
+            own();
+            if (completions.pending() > 0) {
+                timeoutMs = 0;        // reaped outside a wait (room()) and not handed out yet
+            }
+        }
         prepare();
         int timeout = Poller.clampTimeout(timeoutMs);
         long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
@@ -349,7 +412,7 @@ final class IoUringPoller implements Poller {
                 throw new NativeException("io_uring_enter(fd=" + ring.fd() + ")", -r);
             }
             reapInto(out);
-            if (out.size() > 0 || r == -Errno.ETIME) {
+            if (out.size() > 0 || r == -Errno.ETIME || completions != null && completions.pending() > 0) {
                 return out.size();
             }
             // Interrupted (EINTR), or completions waiting for room in the CQ ring (EBUSY, EAGAIN
@@ -373,6 +436,10 @@ final class IoUringPoller implements Poller {
         for (; head != tail; head++) {
             long ud = ring.userData(head);
             int res = ring.res(head);
+            if (completions != null && IoUringCompletions.owns(ud)) {
+                completions.collect(ud, res, ring.flags(head));
+                continue;
+            }
             if (ud < 0) {
                 if (res < 0 && res != -Errno.ENOENT && res != -Errno.EALREADY
                         && LOG.isLoggable(System.Logger.Level.DEBUG)) {
@@ -412,6 +479,11 @@ final class IoUringPoller implements Poller {
         ring.cqAdvance(head);
     }
 
+    /** Consumes every CQE without reporting readiness (see {@link #room()}); completions are collected. */
+    void reapDropping() {
+        reapInto(null);
+    }
+
     private void failed(int fd, int errno) {
         if (errno == Errno.ECANCELED) {
             return;                   // the kernel ended it (its submitting thread exited): armed again
@@ -445,6 +517,9 @@ final class IoUringPoller implements Poller {
     public void close() {
         closing = true;
         try {
+            if (completions != null && owner != null) {
+                completions.cancelAll();
+            }
             for (int i = 0; i < retiredCount; i++) {
                 room();
                 ring.pollRemove(retired[i], INTERNAL, skipSuccess);
@@ -464,6 +539,9 @@ final class IoUringPoller implements Poller {
             LOG.log(System.Logger.Level.DEBUG, "removing poll requests before close failed: " + e);
         } finally {
             ring.close();
+            if (completions != null) {
+                completions.close();
+            }
         }
     }
 }

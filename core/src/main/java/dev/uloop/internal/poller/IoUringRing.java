@@ -97,7 +97,21 @@ public final class IoUringRing implements AutoCloseable {
      * @throws NativeException when the kernel refuses
      */
     public IoUringRing(int sqEntries, int cqEntries, boolean singleIssuer) {
-        int base = IoUring.IORING_SETUP_CQSIZE | IoUring.IORING_SETUP_CLAMP;
+        this(sqEntries, cqEntries, singleIssuer, false);
+    }
+
+    /**
+     * Sets up a ring and maps it, optionally disabled.
+     *
+     * @param disabled set the ring up disabled (IORING_SETUP_R_DISABLED): nothing can be
+     *                 submitted until {@link #enable()}, and a single-issuer ring then belongs
+     *                 to the thread that enables it, so that a ring set up on one thread can
+     *                 be handed to the thread that will run it
+     * @see #IoUringRing(int, int, boolean)
+     */
+    public IoUringRing(int sqEntries, int cqEntries, boolean singleIssuer, boolean disabled) {
+        int base = IoUring.IORING_SETUP_CQSIZE | IoUring.IORING_SETUP_CLAMP
+                | (disabled ? IoUring.IORING_SETUP_R_DISABLED : 0);
         int single = base | IoUring.IORING_SETUP_SINGLE_ISSUER | IoUring.IORING_SETUP_DEFER_TASKRUN;
         MemorySegment p = arena.allocate(IoUring.PARAMS);
         int flags = singleIssuer ? single : base;
@@ -170,6 +184,23 @@ public final class IoUringRing implements AutoCloseable {
             throw new NativeException("mmap(io_uring " + what + ", fd=" + fd + ", " + size + " bytes)", (int) -addr);
         }
         return MemorySegment.ofAddress(addr).reinterpret(size, arena, s -> Mman.munmap(s, s.byteSize()));
+    }
+
+    /**
+     * Enables a ring set up disabled; a single-issuer ring now belongs to the calling thread.
+     *
+     * @throws NativeException when the kernel refuses
+     */
+    public void enable() {
+        int r = IoUring.register(fd, IoUring.IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
+        if (r < 0) {
+            throw new NativeException("io_uring_register(ENABLE_RINGS, fd=" + fd + ")", -r);
+        }
+    }
+
+    /** Whether the ring was set up disabled (whether {@link #enable()} is needed before submitting). */
+    public boolean setUpDisabled() {
+        return (setupFlags & IoUring.IORING_SETUP_R_DISABLED) != 0;
     }
 
     /** The ring's file descriptor. */
@@ -311,6 +342,31 @@ public final class IoUringRing implements AutoCloseable {
         sqes.set(ValueLayout.JAVA_LONG, s + SQE_ADDR, addr);
         sqes.set(ValueLayout.JAVA_INT, s + SQE_LEN, len);
         sqes.set(ValueLayout.JAVA_INT, s + SQE_POLL32_EVENTS, msgFlags);   // msg_flags
+        sqes.set(ValueLayout.JAVA_LONG, s + SQE_USER_DATA, userData);
+    }
+
+    /**
+     * Queues {@code IORING_OP_ASYNC_CANCEL} of every request on {@code fd} (Linux 5.19):
+     * each ends with -ECANCELED (or its own result, if it finished first); the cancel's own
+     * completion carries the number cancelled, or -ENOENT.
+     */
+    public void cancelFd(int fd, long userData, int sqeFlags) {
+        long s = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_OPCODE, (byte) IoUring.IORING_OP_ASYNC_CANCEL);
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_FLAGS, (byte) sqeFlags);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_FD, fd);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_POLL32_EVENTS,                 // cancel_flags
+                IoUring.IORING_ASYNC_CANCEL_FD | IoUring.IORING_ASYNC_CANCEL_ALL);
+        sqes.set(ValueLayout.JAVA_LONG, s + SQE_USER_DATA, userData);
+    }
+
+    /** Queues {@code IORING_OP_ASYNC_CANCEL} of the request whose user_data is {@code target}. */
+    public void cancel(long target, long userData, int sqeFlags) {
+        long s = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_OPCODE, (byte) IoUring.IORING_OP_ASYNC_CANCEL);
+        sqes.set(ValueLayout.JAVA_BYTE, s + SQE_FLAGS, (byte) sqeFlags);
+        sqes.set(ValueLayout.JAVA_INT, s + SQE_FD, -1);
+        sqes.set(ValueLayout.JAVA_LONG, s + SQE_ADDR, target);
         sqes.set(ValueLayout.JAVA_LONG, s + SQE_USER_DATA, userData);
     }
 

@@ -17,9 +17,19 @@ public final class Pollers {
         return switch (backend) {
             case EPOLL -> new EpollPoller();
             case IO_URING -> new IoUringPoller();
+            case IO_URING_COMPLETION -> new IoUringPoller(IoUringPoller.SQ_ENTRIES, IoUringPoller.CQ_ENTRIES, true);
             case POLL -> new PollPoller();
             case SELECT -> new SelectPoller();
         };
+    }
+
+    /**
+     * The completion-based socket I/O of a loop's poller.
+     *
+     * @return it, or null when the poller waits for readiness only
+     */
+    public static IoUringCompletions completions(Poller poller) {
+        return poller instanceof IoUringPoller p ? p.completions() : null;
     }
 
     /** A select poller that refuses fds at or above {@code fdLimit}, as strict kernels do (for tests). */

@@ -61,6 +61,9 @@ public final class IoUring {
     // io_uring_params.flags
     public static final int IORING_SETUP_CQSIZE = 1 << 3;
     public static final int IORING_SETUP_CLAMP = 1 << 4;
+    /** The ring starts disabled until IORING_REGISTER_ENABLE_RINGS (Linux 5.10); a SINGLE_ISSUER
+     *  ring then belongs to the thread that enables it, not to the one that set it up. */
+    public static final int IORING_SETUP_R_DISABLED = 1 << 6;
     /** Only the thread that set the ring up may submit to it (Linux 6.0+). */
     public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
     /** Completions' task work runs only inside that thread's io_uring_enter(GETEVENTS) (Linux 6.1+). */
@@ -83,10 +86,17 @@ public final class IoUring {
     public static final int IORING_OP_POLL_ADD = 6;
     public static final int IORING_OP_POLL_REMOVE = 7;
     public static final int IORING_OP_ACCEPT = 13;
+    public static final int IORING_OP_ASYNC_CANCEL = 14;
     public static final int IORING_OP_SEND = 26;
     public static final int IORING_OP_RECV = 27;
     /** Zero-copy send (Linux 6.0): uloop does not use it, but its presence says the kernel is 6.0+. */
     public static final int IORING_OP_SEND_ZC = 47;
+
+    // io_uring_sqe.cancel_flags for ASYNC_CANCEL (Linux 5.19)
+    /** Cancel every request that matches, not only the first. */
+    public static final int IORING_ASYNC_CANCEL_ALL = 1 << 0;
+    /** Match requests by their file descriptor (sqe.fd), not by user_data. */
+    public static final int IORING_ASYNC_CANCEL_FD = 1 << 1;
 
     // io_uring_sqe.flags
     /** Take the buffer from the provided buffer group named by sqe.buf_group (buf_index). */
@@ -117,6 +127,8 @@ public final class IoUring {
 
     // io_uring_register opcodes
     public static final int IORING_REGISTER_PROBE = 8;
+    /** Enable a ring set up with IORING_SETUP_R_DISABLED (Linux 5.10). */
+    public static final int IORING_REGISTER_ENABLE_RINGS = 12;
     /** Register a ring of provided buffers (Linux 5.19): {@code struct io_uring_buf_reg}, nr_args 1. */
     public static final int IORING_REGISTER_PBUF_RING = 22;
     public static final int IORING_UNREGISTER_PBUF_RING = 23;
@@ -553,6 +565,7 @@ public final class IoUring {
             case IORING_OP_POLL_ADD -> "POLL_ADD";
             case IORING_OP_POLL_REMOVE -> "POLL_REMOVE";
             case IORING_OP_ACCEPT -> "ACCEPT";
+            case IORING_OP_ASYNC_CANCEL -> "ASYNC_CANCEL";
             case IORING_OP_SEND -> "SEND";
             case IORING_OP_RECV -> "RECV";
             case IORING_OP_SEND_ZC -> "SEND_ZC, Linux 6.0+";

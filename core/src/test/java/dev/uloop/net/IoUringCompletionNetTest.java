@@ -1,0 +1,131 @@
+package dev.uloop.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.uloop.Backend;
+import dev.uloop.EventLoop;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The network layer with io_uring completion-based socket I/O (skipped, with the reason,
+ * where the kernel refuses io_uring or is older than 6.0), plus what only this mode has:
+ * a ring that belongs to one thread.
+ */
+class IoUringCompletionNetTest extends NetContract {
+    @Override
+    protected Backend backend() {
+        return Backend.IO_URING_COMPLETION;
+    }
+
+    @Override
+    protected boolean echoAllocatesNothing() {
+        return true;
+    }
+
+    /** An echo server on {@code loop} whose first connection completes {@code made}. */
+    private static TcpServer echo(EventLoop loop, CompletableFuture<Transport> made) throws Exception {
+        return TcpServer.listen(loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> new Protocol() {
+            Transport t;
+
+            @Override
+            public void connectionMade(Transport transport) {
+                t = transport;
+                made.complete(transport);
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                t.write(data);
+            }
+        });
+    }
+
+    private static String roundTrip(Socket s, String text) throws Exception {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+        byte[] back = new byte[text.length()];
+        InputStream in = s.getInputStream();
+        for (int got = 0; got < back.length; ) {
+            int n = in.read(back, got, back.length - got);
+            assertTrue(n > 0, "echo ended early");
+            got += n;
+        }
+        return new String(back, StandardCharsets.US_ASCII);
+    }
+
+    /** Runs the loop on a new thread until {@code done} completes, then stops it; returns what run() threw. */
+    private static Throwable runOnNewThread(EventLoop loop, CompletableFuture<?> done) throws Exception {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                loop.run();
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.complete(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        done.whenComplete((v, e) -> loop.stop());
+        return ended.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLoopWithOpenConnectionsKeepsItsThreadAndSaysSoOtherwise() throws Exception {
+        assumeTrue(backend().isAvailable());
+        EventLoop loop = EventLoop.open(backend());
+        try {
+            CompletableFuture<Transport> made = new CompletableFuture<>();
+            TcpServer server = echo(loop, made);       // set up on this thread, before the loop runs
+            try (Socket s = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
+                s.setSoTimeout(10_000);
+                CompletableFuture<String> echoed = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return roundTrip(s, "first");
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertEquals(null, runOnNewThread(loop, echoed));    // the ring is enabled on the loop's thread
+                assertEquals("first", echoed.get());
+                // The receive of the open connection is in flight on this ring: another thread cannot take it.
+                Throwable e = runOnNewThread(loop, CompletableFuture.completedFuture(null));
+                assertTrue(e instanceof IllegalStateException, String.valueOf(e));
+                assertTrue(e.getMessage().contains("cannot change threads"), e.getMessage());
+            }
+        } finally {
+            loop.close();    // from another thread than the ring's, with requests in flight: no crash
+        }
+    }
+
+    @Test
+    void anIdleLoopMovesToANewThread() throws Exception {
+        assumeTrue(backend().isAvailable());
+        try (EventLoop loop = EventLoop.open(backend())) {
+            assertEquals(null, runOnNewThread(loop, CompletableFuture.completedFuture(null)));
+            CompletableFuture<Transport> made = new CompletableFuture<>();
+            TcpServer server = echo(loop, made);
+            try (Socket s = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
+                s.setSoTimeout(10_000);
+                CompletableFuture<String> echoed = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return roundTrip(s, "second thread");
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertEquals(null, runOnNewThread(loop, echoed));
+                assertEquals("second thread", echoed.get());
+            }
+        }
+    }
+}
