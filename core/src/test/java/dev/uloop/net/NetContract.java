@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Timeout;
 public abstract class NetContract {
     protected abstract Backend backend();
 
-    private LoopThread lt;
-    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    LoopThread lt;
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     @BeforeEach
     void start() {
@@ -112,13 +112,13 @@ public abstract class NetContract {
         }));
     }
 
-    private static Socket connect(InetSocketAddress a) throws IOException {
+    static Socket connect(InetSocketAddress a) throws IOException {
         Socket s = new Socket(a.getAddress(), a.getPort());
         s.setSoTimeout(20_000);
         return s;
     }
 
-    private static byte[] random(int n, long seed) {
+    static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
@@ -325,72 +325,6 @@ public abstract class NetContract {
                 s.close();
             }
         }
-    }
-
-    /**
-     * Whether this backend's TCP echo path is held to allocating nothing per message. The
-     * readiness backends allocate a few bytes per message in some runs and not in others
-     * (temporaries around the FFM calls that the JIT's escape analysis removes only
-     * sometimes), so only completion mode is held to it; the others are measured by
-     * {@code bench/compare}.
-     */
-    protected boolean echoAllocatesNothing() {
-        return false;
-    }
-
-    @Test
-    void echoRoundTripsAllocateNothingOnTheLoopThread() throws Exception {
-        assumeTrue(echoAllocatesNothing(), "held to it on io_uring-completion only");
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        int warmup = 60_000;
-        int window = 10_000;
-        int windows = 8;
-        long[] marks = new long[windows + 1];
-        int[] count = new int[1];
-        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
-                new Protocol() {
-                    Transport t;
-
-                    @Override
-                    public void connectionMade(Transport transport) {
-                        t = transport;
-                    }
-
-                    @Override
-                    public void dataReceived(ByteBuffer data) {
-                        t.write(data);
-                        int n = ++count[0];
-                        if (n >= warmup && (n - warmup) % window == 0 && (n - warmup) / window <= windows) {
-                            marks[(n - warmup) / window] = mx.getCurrentThreadAllocatedBytes();
-                        }
-                    }
-                }));
-        try (Socket s = connect(server.localAddress())) {
-            s.setTcpNoDelay(true);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            byte[] msg = random(64, 3);
-            byte[] back = new byte[64];
-            for (int i = 0; i < warmup + window * windows; i++) {
-                out.write(msg);
-                int got = 0;
-                while (got < 64) {
-                    int r = in.read(back, got, 64 - got);
-                    assertTrue(r > 0, "echo ended early");
-                    got += r;
-                }
-            }
-        }
-        long quietest = Long.MAX_VALUE;
-        long[] m = lt.call(() -> marks.clone());
-        for (int k = 0; k < windows; k++) {
-            assertTrue(m[k] > 0 && m[k + 1] > 0, "one callback per message expected; marks: " + java.util.Arrays.toString(m));
-            quietest = Math.min(quietest, m[k + 1] - m[k]);
-        }
-        // One 16-byte object per message would be 160 KB per window.
-        assertTrue(quietest < 4 * 1024, quietest + " bytes allocated on the loop thread in the quietest window of "
-                + window + " echoed messages; marks: " + java.util.Arrays.toString(m));
     }
 
     @Test

@@ -718,8 +718,19 @@ public final class Compare implements Callable<Integer> {
         return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
+    /** Files in the latest folder that other tools write there ({@code bench/sntp}): kept when a run is copied in. */
+    static final java.util.Set<String> KEPT_IN_LATEST = java.util.Set.of("sntp.md");
+
     private static void copyFolder(Path from, Path to) throws IOException {
-        deleteTree(to);
+        if (Files.isDirectory(to)) {
+            try (Stream<Path> files = Files.list(to)) {
+                for (Path p : files.toList()) {
+                    if (!KEPT_IN_LATEST.contains(p.getFileName().toString())) {
+                        deleteTree(p);
+                    }
+                }
+            }
+        }
         try (Stream<Path> files = Files.walk(from)) {
             for (Path p : files.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());

@@ -92,6 +92,7 @@ public final class IoUringCompletions {
     private int[] gens = new int[16];
     private int[] fds = new int[16];
     private int[] armed = new int[16];      // bit (1 << op): submitted, its last completion not reaped yet
+    private int[] pendingOps = new int[16]; // bit (1 << op): queued, not written into the ring yet
     private int[] free = new int[16];       // free slots
     private int freeCount;
     private int slots;                      // slots ever used
@@ -151,6 +152,7 @@ public final class IoUringCompletions {
                 gens = Arrays.copyOf(gens, n);
                 fds = Arrays.copyOf(fds, n);
                 armed = Arrays.copyOf(armed, n);
+                pendingOps = Arrays.copyOf(pendingOps, n);
             }
             if (slot > 0xFF_FFFF) {
                 throw new IllegalStateException("too many io_uring owners on one loop");
@@ -183,15 +185,7 @@ public final class IoUringCompletions {
 
     /** Whether a request of {@code op} is queued or in flight for {@code slot}. */
     public boolean busy(int slot, int op) {
-        if ((armed[slot] & 1 << op) != 0) {
-            return true;
-        }
-        for (int i = 0; i < queued; i++) {
-            if (qSlot[i] == slot && qOp[i] == op) {
-                return true;
-            }
-        }
-        return false;
+        return ((armed[slot] | pendingOps[slot]) & 1 << op) != 0;
     }
 
     // ------------------------------------------------------------------ requests
@@ -220,6 +214,9 @@ public final class IoUringCompletions {
             qLen = Arrays.copyOf(qLen, n);
             qAddr = Arrays.copyOf(qAddr, n);
         }
+        if (op < OP_CANCEL) {
+            pendingOps[slot] |= 1 << op;
+        }
         qOp[queued] = op;
         qSlot[queued] = slot;
         qFd[queued] = fds[slot];
@@ -241,6 +238,7 @@ public final class IoUringCompletions {
             }
         }
         queued = j;
+        pendingOps[slot] = 0;
     }
 
     private long userData(int slot, int op) {
@@ -265,6 +263,9 @@ public final class IoUringCompletions {
             int op = qOp[i];
             if (op == OP_NONE) {
                 continue;
+            }
+            if (op < OP_CANCEL) {
+                pendingOps[slot] &= ~(1 << op);
             }
             poller.room();
             ring = poller.ring();
@@ -417,9 +418,12 @@ public final class IoUringCompletions {
      * only queued); a request in flight ends with -ECANCELED, or its own result.
      */
     public void cancel(int slot, int op) {
-        for (int i = 0; i < queued; i++) {
-            if (qSlot[i] == slot && qOp[i] == op) {
-                qOp[i] = OP_NONE;
+        if ((pendingOps[slot] & 1 << op) != 0) {
+            pendingOps[slot] &= ~(1 << op);
+            for (int i = 0; i < queued; i++) {
+                if (qSlot[i] == slot && qOp[i] == op) {
+                    qOp[i] = OP_NONE;
+                }
             }
         }
         if ((armed[slot] & 1 << op) != 0) {
@@ -488,6 +492,7 @@ public final class IoUringCompletions {
      */
     void cancelAll() {
         queued = 0;
+        Arrays.fill(pendingOps, 0);
         boolean any = false;
         for (int s = 0; s < slots; s++) {
             if (armed[s] != 0) {

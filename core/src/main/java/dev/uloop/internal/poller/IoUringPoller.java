@@ -79,6 +79,9 @@ final class IoUringPoller implements Poller {
     private static final System.Logger LOG = System.getLogger("uloop.poller.IoUring");
     static final int SQ_ENTRIES = 256;
     static final int CQ_ENTRIES = 4096;
+    /** Completion mode queues a SEND per written connection and iteration: a larger ring saves early submits. */
+    static final int COMPLETION_SQ_ENTRIES = 1024;
+    static final int COMPLETION_CQ_ENTRIES = 8192;
     /** Moves to a new single-issuer ring before settling on one that any thread may enter. */
     static final int MAX_MOVES = 2;
     /** user_data of removes and updates: their completions carry nothing uloop needs. */

@@ -17,7 +17,7 @@ public final class Pollers {
         return switch (backend) {
             case EPOLL -> new EpollPoller();
             case IO_URING -> new IoUringPoller();
-            case IO_URING_COMPLETION -> new IoUringPoller(IoUringPoller.SQ_ENTRIES, IoUringPoller.CQ_ENTRIES, true);
+            case IO_URING_COMPLETION -> new IoUringPoller(IoUringPoller.COMPLETION_SQ_ENTRIES, IoUringPoller.COMPLETION_CQ_ENTRIES, true);
             case POLL -> new PollPoller();
             case SELECT -> new SelectPoller();
         };
