@@ -102,7 +102,7 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--memory-only", description = "Only the memory measurement (no load runs).")
     boolean memoryOnly;
 
-    @Option(names = "--memory-servers", paramLabel = "LIST", defaultValue = "uloop-epoll,netty-epoll,jdk-nio,uloop-virtual",
+    @Option(names = "--memory-servers", paramLabel = "LIST", defaultValue = "uloop-epoll,uloop-io_uring-completion,netty-epoll,jdk-nio,uloop-virtual",
             description = "Servers for the memory measurement (default: ${DEFAULT-VALUE}).")
     String memoryServers;
 
@@ -114,7 +114,7 @@ public final class Compare implements Callable<Integer> {
             description = "Measure loop-thread bytes allocated per message with JFR (default: on).")
     boolean alloc;
 
-    @Option(names = "--alloc-servers", paramLabel = "LIST", defaultValue = "uloop-epoll,netty-epoll,jdk-nio",
+    @Option(names = "--alloc-servers", paramLabel = "LIST", defaultValue = "uloop-epoll,uloop-io_uring-completion,netty-epoll,jdk-nio",
             description = "Servers for the allocation measurement, at tcp-64 (default: ${DEFAULT-VALUE}).")
     String allocServers;
 
