@@ -6,6 +6,7 @@ import dev.uloop.net.Addresses;
 import dev.uloop.net.DatagramProtocol;
 import dev.uloop.net.Protocol;
 import dev.uloop.net.Tcp;
+import dev.uloop.net.TcpConnection;
 import dev.uloop.net.Transport;
 import dev.uloop.net.UdpEndpoint;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
@@ -39,6 +41,7 @@ public final class LoadGenerator {
     private final Histogram histogram = new Histogram(MAX_RTT, 3);
     private final List<TcpClient> tcpClients = new ArrayList<>();
     private final List<Transport> idleConnections = new ArrayList<>();
+    private final List<CompletableFuture<TcpConnection>> connecting = new ArrayList<>();   // every TCP connect
     private final List<UdpClient> udpClients = new ArrayList<>();
     private Phase phase = Phase.CONNECTING;
     private long messages;        // replies checked while measuring
@@ -132,7 +135,12 @@ public final class LoadGenerator {
     private void openTcp(int n) {
         boolean idle = n < spec.idle();
         Protocol p = idle ? new IdleClient() : new TcpClient(n - spec.idle());
-        Tcp.connect(loop, spec.target(), p).whenComplete((conn, failure) -> {
+        CompletableFuture<TcpConnection> pending = Tcp.connect(loop, spec.target(), p);
+        connecting.add(pending);
+        pending.whenComplete((conn, failure) -> {
+            if (pending.isCancelled()) {
+                return;               // given up by releaseAll()
+            }
             if (failure != null) {
                 connectFailures++;
                 if (firstConnectError == null) {
@@ -204,6 +212,10 @@ public final class LoadGenerator {
      * in a process that may run many rounds.
      */
     private void releaseAll() {
+        for (CompletableFuture<TcpConnection> f : connecting) {
+            f.cancel(false);          // still connecting: closes the socket (done ones stay as they are)
+        }
+        connecting.clear();
         for (TcpClient c : tcpClients) {
             c.transport.abort();
         }

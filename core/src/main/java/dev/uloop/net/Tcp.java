@@ -20,6 +20,9 @@ public final class Tcp {
      * transport after {@link Protocol#connectionMade}, or with a {@link NativeException}
      * such as {@code connect(fd=9, 127.0.0.1:7): ECONNREFUSED (Connection refused)}.
      *
+     * <p>Cancelling the returned future while it is still connecting (on the loop's thread,
+     * or while the loop is not running) closes the socket; the protocol is never called.
+     *
      * @param loop     the loop (call from its thread, or before it runs)
      * @param address  where to connect
      * @param protocol what to do with the connection
@@ -45,12 +48,21 @@ public final class Tcp {
             }
             loop.add(fd, Events.OUT, (f, ev) -> {
                 loop.remove(fd);
+                if (result.isDone()) {
+                    return;            // cancelled: the socket is closed already
+                }
                 int err = Sockets.getInt(fd, Socket.SOL_SOCKET, Socket.SO_ERROR);
                 if (err != 0) {
                     Sockets.close(fd);
                     result.completeExceptionally(new NativeException(call, err < 0 ? -err : err));
                 } else {
                     result.complete(TcpConnection.adopt(loop, fd, protocol, null));
+                }
+            });
+            result.whenComplete((c, e) -> {
+                if (result.isCancelled()) {
+                    loop.remove(fd);      // given up while connecting: let go of the socket
+                    Sockets.close(fd);
                 }
             });
         } catch (RuntimeException e) {

@@ -328,6 +328,37 @@ public abstract class NetContract {
     }
 
     @Test
+    void cancellingAConnectThatIsStillUnderWayClosesItsSocket() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 10, LOOPBACK)) {
+            listener.setSoTimeout(10_000);
+            AtomicReference<Boolean> made = new AtomicReference<>(false);
+            // Connect and cancel in one loop task: the connect cannot finish in between.
+            CompletableFuture<TcpConnection> f = lt.call(() -> {
+                CompletableFuture<TcpConnection> c = Tcp.connect(lt.loop(),
+                        new InetSocketAddress(LOOPBACK, listener.getLocalPort()), new Protocol() {
+                            @Override
+                            public void connectionMade(Transport transport) {
+                                made.set(true);
+                            }
+
+                            @Override
+                            public void dataReceived(ByteBuffer data) {
+                            }
+                        });
+                c.cancel(false);
+                return c;
+            });
+            assertTrue(f.isCancelled(), "the connect finished at once; nothing to cancel");
+            try (Socket accepted = listener.accept()) {
+                accepted.setSoTimeout(10_000);
+                assertEquals(-1, accepted.getInputStream().read(), "the cancelled socket was closed");
+            }
+            lt.run(() -> { });     // one more iteration: a stale OUT event must not revive it
+            assertTrue(!made.get(), "connectionMade after cancel");
+        }
+    }
+
+    @Test
     void halfCloseFlushesThenCloses() throws Exception {
         List<Echo> made = new ArrayList<>();
         AtomicReference<Transport> seen = new AtomicReference<>();
