@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -437,10 +438,11 @@ class GroupNetTest {
      * shutdown reports that everything finished.
      */
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void shutdownOfABusyGroupLosesNoQueuedEchoData(boolean reusePort) throws Exception {
+    @CsvSource({"true, EPOLL", "false, EPOLL", "true, IO_URING_COMPLETION", "false, IO_URING_COMPLETION"})
+    void shutdownOfABusyGroupLosesNoQueuedEchoData(boolean reusePort, Backend backend) throws Exception {
         assumeTrue(!reusePort || Sockets.reusePortAvailable(), "no SO_REUSEPORT here");
-        EventLoopGroup g = group(2, Backend.best());
+        assumeTrue(backend.isAvailable(), () -> backend + " is not available here: " + backend.unavailableReason().orElse(""));
+        EventLoopGroup g = group(2, backend);
         List<Echo> made = new CopyOnWriteArrayList<>();
         TcpServerGroup server = echoServer(g, new SocketOptions().reusePort(reusePort), made, false);
         g.start();
@@ -464,7 +466,7 @@ class GroupNetTest {
             int[] byLoop = new int[2];
             made.forEach(e -> byLoop[e.loopIndex]++);
             System.out.println("[GroupNetTest] shutdown with " + queued + " bytes queued on the server, connections"
-                    + " per loop " + java.util.Arrays.toString(byLoop) + (reusePort ? " (SO_REUSEPORT)" : " (one acceptor)"));
+                    + " per loop " + java.util.Arrays.toString(byLoop) + (reusePort ? " (SO_REUSEPORT)" : " (one acceptor)") + " on " + backend);
 
             CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> g.shutdown(Duration.ofSeconds(30)));
             for (int i = 0; i < clients; i++) {

@@ -190,7 +190,8 @@ public final class Compare implements Callable<Integer> {
         Path sockperf = Servers.onPath("sockperf");
         List<ServerDef> catalogue = Servers.all(Jvm.java(), System.getProperty("java.class.path"), sockperf);
         if (list) {
-            catalogue.forEach(s -> stdout.printf(Locale.ROOT, "%-16s %s%n", s.id(), s.description()));
+            int width = catalogue.stream().mapToInt(s -> s.id().length()).max().orElse(16);
+            catalogue.forEach(s -> stdout.printf(Locale.ROOT, "%-" + width + "s  %s%n", s.id(), s.description()));
             stdout.println();
             Point.ALL.forEach(p -> stdout.printf(Locale.ROOT, "%-18s %s%s%n", p.id(), p.label(),
                     Point.QUICK.contains(p) ? "   (--quick)" : ""));
