@@ -33,7 +33,8 @@ class LoadTest {
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)   // bin/uloop may have to build first
     static void startServers() throws IOException {
-        servers = ServerSet.start("echo", List.of(Mode.EPOLL, Mode.SELECT, Mode.EPOLL_2_LOOPS, Mode.IO_URING_2_LOOPS));
+        servers = ServerSet.start("echo", List.of(Mode.EPOLL, Mode.SELECT, Mode.EPOLL_2_LOOPS, Mode.IO_URING_2_LOOPS,
+                Mode.IO_URING_COMPLETION_2_LOOPS));
     }
 
     @AfterAll
@@ -62,7 +63,7 @@ class LoadTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"EPOLL", "SELECT", "EPOLL_2_LOOPS", "IO_URING_2_LOOPS"})
+    @EnumSource(value = Mode.class, names = {"EPOLL", "SELECT", "EPOLL_2_LOOPS", "IO_URING_2_LOOPS", "IO_URING_COMPLETION_2_LOOPS"})
     void echoStaysPromptUnderSockperfLoad(Mode mode) throws Exception {
         UloopServer s = servers.get(mode);
         Peers.socat();
@@ -98,7 +99,7 @@ class LoadTest {
      * own bytes back. (Plain Java sockets: no peer here opens that many.)
      */
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"EPOLL", "SELECT", "EPOLL_2_LOOPS", "IO_URING_2_LOOPS"})
+    @EnumSource(value = Mode.class, names = {"EPOLL", "SELECT", "EPOLL_2_LOOPS", "IO_URING_2_LOOPS", "IO_URING_COMPLETION_2_LOOPS"})
     void twelveHundredConnectionsAtOnce(Mode mode) throws Exception {
         UloopServer s = servers.get(mode);
         int n = 1200;
