@@ -109,7 +109,11 @@ final class UloopServer implements AutoCloseable {
     record Stopped(int exitStatus, String stderr, Duration took) {}
 
     private UloopServer(List<String> serveArgs) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        this(List.of(), serveArgs);
+    }
+
+    private UloopServer(List<String> prefix, List<String> serveArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(ROOT.resolve("bin/uloop").toString());
         cmd.add("serve");
         cmd.addAll(serveArgs);
@@ -148,6 +152,21 @@ final class UloopServer implements AutoCloseable {
     /** Starts {@code bin/uloop serve <args>} and waits for its ready line. */
     static UloopServer start(String... serveArgs) throws IOException {
         UloopServer s = launch(serveArgs);
+        try {
+            return s.awaitReady();
+        } catch (Throwable t) {
+            s.kill();
+            throw t;
+        }
+    }
+
+    /**
+     * Starts {@code bin/uloop serve <args>} under {@code prlimit --nofile=N:N} (at most
+     * {@code nofile} open descriptors from the start) and waits for its ready line.
+     */
+    static UloopServer startWithFdLimit(long nofile, String... serveArgs) throws IOException {
+        ensureBuilt();
+        UloopServer s = new UloopServer(List.of("prlimit", "--nofile=" + nofile + ":" + nofile), List.of(serveArgs));
         try {
             return s.awaitReady();
         } catch (Throwable t) {
