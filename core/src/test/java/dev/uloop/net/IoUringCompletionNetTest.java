@@ -118,6 +118,17 @@ class IoUringCompletionNetTest extends NetContract {
         return new String(back, StandardCharsets.US_ASCII);
     }
 
+    /** {@link #roundTrip} on another thread, while this one runs the loop. */
+    private static CompletableFuture<String> roundTripLater(Socket s, String text) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return roundTrip(s, text);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     /** Runs the loop on a new thread until {@code done} completes, then stops it; returns what run() threw. */
     private static Throwable runOnNewThread(EventLoop loop, CompletableFuture<?> done) throws Exception {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
@@ -144,13 +155,7 @@ class IoUringCompletionNetTest extends NetContract {
             TcpServer server = echo(loop, made);       // set up on this thread, before the loop runs
             try (Socket s = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
                 s.setSoTimeout(10_000);
-                CompletableFuture<String> echoed = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return roundTrip(s, "first");
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
+                CompletableFuture<String> echoed = roundTripLater(s, "first");
                 assertEquals(null, runOnNewThread(loop, echoed));    // the ring is enabled on the loop's thread
                 assertEquals("first", echoed.get());
                 // The receive of the open connection is in flight on this ring: another thread cannot take it.
@@ -172,13 +177,7 @@ class IoUringCompletionNetTest extends NetContract {
             TcpServer server = echo(loop, made);
             try (Socket s = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
                 s.setSoTimeout(10_000);
-                CompletableFuture<String> echoed = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return roundTrip(s, "second thread");
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
+                CompletableFuture<String> echoed = roundTripLater(s, "second thread");
                 assertEquals(null, runOnNewThread(loop, echoed));
                 assertEquals("second thread", echoed.get());
             }
