@@ -72,7 +72,8 @@ public final class TcpConnection implements Transport {
     private IoUringCompletions.SendBuffer next;      // written while a SEND is in flight, sent after it
     private int nextLen;             // bytes in it
     private int[] stash;             // (buffer id, length) of chunks received while reading was paused
-    private int stashed;             // pairs in stash
+    private int stashHead;           // pairs before it were delivered already
+    private int stashed;             // pairs in stash, delivered ones included
     private boolean stashedEof;      // the EOF arrived after the stashed chunks
     private boolean draining;        // a task to deliver the stash is queued
 
@@ -216,7 +217,7 @@ public final class TcpConnection implements Transport {
             int bid = flags >>> IoUring.IORING_CQE_BUFFER_SHIFT;
             if (closed || closing || eof || lingering) {
                 uring.recycle(bid);        // after close(): discarded, as the readiness path never reads it
-            } else if (readingPaused || stashed > 0) {
+            } else if (readingPaused || stashed > stashHead) {
                 stash(bid, res);
             } else {
                 deliver(bid, res);
@@ -224,7 +225,7 @@ public final class TcpConnection implements Transport {
         } else if (res == 0) {
             if (lingering) {
                 closeNow(null);            // the peer's EOF: now the close is clean
-            } else if (readingPaused || stashed > 0) {
+            } else if (readingPaused || stashed > stashHead) {
                 stashedEof = true;
             } else if (!closing && !eof) {
                 eofArrived();
@@ -251,7 +252,7 @@ public final class TcpConnection implements Transport {
 
     /** Queues a multishot RECV if the connection wants input and none is queued or in flight. */
     private void armRecv() {
-        if (!closed && (lingering || wantRead() && stashed == 0) && !uring.busy(slot, IoUringCompletions.OP_RECV)) {
+        if (!closed && (lingering || wantRead() && stashed == stashHead) && !uring.busy(slot, IoUringCompletions.OP_RECV)) {
             uring.recv(slot);
         }
     }
@@ -272,7 +273,13 @@ public final class TcpConnection implements Transport {
         if (stash == null) {
             stash = new int[8];
         } else if (stashed * 2 == stash.length) {
-            stash = java.util.Arrays.copyOf(stash, stash.length * 2);
+            if (stashHead > 0) {
+                System.arraycopy(stash, stashHead * 2, stash, 0, (stashed - stashHead) * 2);
+                stashed -= stashHead;
+                stashHead = 0;
+            } else {
+                stash = java.util.Arrays.copyOf(stash, stash.length * 2);
+            }
         }
         stash[stashed * 2] = bid;
         stash[stashed * 2 + 1] = len;
@@ -282,18 +289,19 @@ public final class TcpConnection implements Transport {
     /** Delivers what arrived while reading was paused, in order, for as long as reading stays on. */
     private void drainStash() {
         draining = false;
-        int i = 0;
-        while (i < stashed && wantRead()) {
-            int bid = stash[i * 2];
-            int len = stash[i * 2 + 1];
-            i++;
+        while (stashHead < stashed && wantRead()) {
+            int bid = stash[stashHead * 2];
+            int len = stash[stashHead * 2 + 1];
+            stashHead++;               // taken before the callback, which may close the connection
             deliver(bid, len);
         }
         if (closed) {
             return;
         }
-        System.arraycopy(stash, i * 2, stash, 0, (stashed - i) * 2);
-        stashed -= i;
+        if (stashHead == stashed) {
+            stashHead = 0;
+            stashed = 0;
+        }
         if (stashed == 0 && stashedEof && wantRead()) {
             stashedEof = false;
             eofArrived();
@@ -302,10 +310,12 @@ public final class TcpConnection implements Transport {
         armRecv();
     }
 
+    /** Hands back the buffers of the chunks not delivered yet. */
     private void releaseStash() {
-        for (int i = 0; i < stashed; i++) {
+        for (int i = stashHead; i < stashed; i++) {
             uring.recycle(stash[i * 2]);
         }
+        stashHead = 0;
         stashed = 0;
     }
 
@@ -729,7 +739,7 @@ public final class TcpConnection implements Transport {
         if (uring != null) {
             if (readingPaused && !closed) {
                 readingPaused = false;
-                if (stashed > 0 || stashedEof) {
+                if (stashed > stashHead || stashedEof) {
                     if (!draining) {
                         draining = true;
                         loop.execute(this::drainStash);   // delivered from the loop, not inside this call

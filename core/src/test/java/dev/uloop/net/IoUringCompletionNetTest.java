@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.uloop.Backend;
 import dev.uloop.EventLoop;
+import dev.uloop.internal.poller.LoopAccess;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The network layer with io_uring completion-based socket I/O (skipped, with the reason,
@@ -144,6 +147,66 @@ class IoUringCompletionNetTest extends NetContract {
         t.start();
         done.whenComplete((v, e) -> loop.stop());
         return ended.get(20, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Reading paused after every chunk, and the connection closed or aborted in the middle of
+     * delivering what arrived while it was paused: every receive buffer goes back to the ring
+     * exactly once (one handed back twice could be filled for two receives at once).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void buffersComeBackOnceWhenAConnectionEndsWithChunksStashed(boolean abort) throws Exception {
+        int limit = 256 * 1024;
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
+                new Protocol() {
+                    Transport t;
+                    long got;
+
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        t = transport;
+                    }
+
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        got += data.remaining();
+                        if (got >= limit) {
+                            if (abort) {
+                                t.abort();
+                            } else {
+                                t.close();
+                            }
+                            return;
+                        }
+                        t.pauseReading();
+                        t.loop().execute(t::resumeReading);
+                    }
+                }));
+        for (int c = 0; c < 8; c++) {
+            try (Socket s = connect(server.localAddress())) {
+                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    try {
+                        s.getOutputStream().write(random(1 << 20, 5));
+                    } catch (java.io.IOException e) {
+                        // the server closed or reset: expected
+                    }
+                });
+                try {
+                    s.getInputStream().readAllBytes();
+                } catch (java.net.SocketException e) {
+                    // reset by abort(): expected
+                }
+                writer.get(20, TimeUnit.SECONDS);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lt.call(server::connectionCount) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, (int) lt.call(server::connectionCount));
+        assertEquals(0, (int) lt.call(() -> LoopAccess.completions(lt.loop()).heldBuffers()),
+                "receive buffers not handed back exactly once");
     }
 
     @Test
