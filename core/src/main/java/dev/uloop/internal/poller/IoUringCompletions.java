@@ -96,7 +96,6 @@ public final class IoUringCompletions {
     private int[] free = new int[16];       // free slots
     private int freeCount;
     private int slots;                      // slots ever used
-    private int attached;
 
     // Requests queued for the next prepare().
     private int[] qOp = new int[64];
@@ -160,7 +159,6 @@ public final class IoUringCompletions {
         }
         handlers[slot] = h;
         fds[slot] = fd;
-        attached++;
         return slot;
     }
 
@@ -180,7 +178,6 @@ public final class IoUringCompletions {
             free = Arrays.copyOf(free, freeCount * 2);
         }
         free[freeCount++] = slot;
-        attached--;
     }
 
     /** Whether a request of {@code op} is queued or in flight for {@code slot}. */
@@ -481,10 +478,6 @@ public final class IoUringCompletions {
         }
     }
 
-    /** Owners attached (for tests and diagnostics). */
-    int attached() {
-        return attached;
-    }
 
     /**
      * Cancels everything in flight (the loop is closing) and waits, in a bounded number of
