@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
  * {@code --server-cpu 0}, so that each server runs alone on CPU 0.
  */
 @Command(name = "bench/compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compares echo servers under the same load: uloop (epoll, io_uring, poll, select, blocking",
-            "platform and virtual threads), Netty (epoll, nio), plain JDK NIO and sockperf's C server (epoll, poll, select).",
+        description = {"Compares echo servers under the same load: uloop (epoll, io_uring in readiness and completion",
+            "modes, poll, select, two loops, blocking platform and virtual threads), Netty (epoll, nio), plain JDK NIO and sockperf's C server (epoll, poll, select).",
             "Writes results.md, results.csv, results.json and PNG charts to a new folder under --results-dir."})
 public final class Compare implements Callable<Integer> {
 
