@@ -5,13 +5,16 @@ package dev.uloop;
  *
  * @param backend          the backend's name, e.g. {@code "epoll"}
  * @param iterations       loop iterations (one kernel wait each)
- * @param eventsDispatched handler calls made
+ * @param eventsDispatched handler calls made (on io_uring-completion, finished socket
+ *                         operations handed to the network layer count too)
  * @param waitNanos        time spent waiting in the kernel
  * @param busyNanos        time spent running handlers, timers and tasks
  * @param tasksRun         tasks run from {@link EventLoop#execute}
  * @param pendingTasks     tasks queued and not yet run
  * @param timers           timers scheduled and not yet run or cancelled
- * @param registeredFds    descriptors registered by users
+ * @param registeredFds    descriptors registered with {@link EventLoop#add} (on
+ *                         io_uring-completion the network layer's TCP sockets are not: they
+ *                         have requests in the ring instead)
  */
 public record LoopStats(String backend, long iterations, long eventsDispatched, long waitNanos,
                         long busyNanos, long tasksRun, int pendingTasks, int timers,
