@@ -71,9 +71,7 @@ public final class TcpConnection implements Transport {
     private int sendLen;             // bytes in it
     private IoUringCompletions.SendBuffer next;      // written while a SEND is in flight, sent after it
     private int nextLen;             // bytes in it
-    private int[] stash;             // (buffer id, length) of chunks received while reading was paused
-    private int stashHead;           // pairs before it were delivered already
-    private int stashed;             // pairs in stash, delivered ones included
+    private ChunkStash stash;        // chunks received while reading was paused, or null
     private boolean stashedEof;      // the EOF arrived after the stashed chunks
     private boolean draining;        // a task to deliver the stash is queued
 
@@ -217,7 +215,7 @@ public final class TcpConnection implements Transport {
             int bid = flags >>> IoUring.IORING_CQE_BUFFER_SHIFT;
             if (closed || closing || eof || lingering) {
                 uring.recycle(bid);        // after close(): discarded, as the readiness path never reads it
-            } else if (readingPaused || stashed > stashHead) {
+            } else if (readingPaused || stashed()) {
                 stash(bid, res);
             } else {
                 deliver(bid, res);
@@ -225,7 +223,7 @@ public final class TcpConnection implements Transport {
         } else if (res == 0) {
             if (lingering) {
                 closeNow(null);            // the peer's EOF: now the close is clean
-            } else if (readingPaused || stashed > stashHead) {
+            } else if (readingPaused || stashed()) {
                 stashedEof = true;
             } else if (!closing && !eof) {
                 eofArrived();
@@ -252,7 +250,7 @@ public final class TcpConnection implements Transport {
 
     /** Queues a multishot RECV if the connection wants input and none is queued or in flight. */
     private void armRecv() {
-        if (!closed && (lingering || wantRead() && stashed == stashHead) && !uring.busy(slot, IoUringCompletions.OP_RECV)) {
+        if (!closed && (lingering || wantRead() && !stashed()) && !uring.busy(slot, IoUringCompletions.OP_RECV)) {
             uring.recv(slot);
         }
     }
@@ -269,40 +267,28 @@ public final class TcpConnection implements Transport {
         uring.recycle(bid);
     }
 
+    private boolean stashed() {
+        return stash != null && !stash.isEmpty();
+    }
+
     private void stash(int bid, int len) {
         if (stash == null) {
-            stash = new int[8];
-        } else if (stashed * 2 == stash.length) {
-            if (stashHead > 0) {
-                System.arraycopy(stash, stashHead * 2, stash, 0, (stashed - stashHead) * 2);
-                stashed -= stashHead;
-                stashHead = 0;
-            } else {
-                stash = java.util.Arrays.copyOf(stash, stash.length * 2);
-            }
+            stash = new ChunkStash();
         }
-        stash[stashed * 2] = bid;
-        stash[stashed * 2 + 1] = len;
-        stashed++;
+        stash.add(bid, len);
     }
 
     /** Delivers what arrived while reading was paused, in order, for as long as reading stays on. */
     private void drainStash() {
         draining = false;
-        while (stashHead < stashed && wantRead()) {
-            int bid = stash[stashHead * 2];
-            int len = stash[stashHead * 2 + 1];
-            stashHead++;               // taken before the callback, which may close the connection
-            deliver(bid, len);
+        while (stashed() && wantRead()) {
+            long chunk = stash.take();     // taken before the callback, which may close the connection
+            deliver((int) (chunk >>> 32), (int) chunk);
         }
         if (closed) {
             return;
         }
-        if (stashHead == stashed) {
-            stashHead = 0;
-            stashed = 0;
-        }
-        if (stashed == 0 && stashedEof && wantRead()) {
+        if (!stashed() && stashedEof && wantRead()) {
             stashedEof = false;
             eofArrived();
             return;
@@ -312,11 +298,9 @@ public final class TcpConnection implements Transport {
 
     /** Hands back the buffers of the chunks not delivered yet. */
     private void releaseStash() {
-        for (int i = stashHead; i < stashed; i++) {
-            uring.recycle(stash[i * 2]);
+        if (stash != null) {
+            stash.recycleAll(uring);
         }
-        stashHead = 0;
-        stashed = 0;
     }
 
     /**
@@ -739,7 +723,7 @@ public final class TcpConnection implements Transport {
         if (uring != null) {
             if (readingPaused && !closed) {
                 readingPaused = false;
-                if (stashed > stashHead || stashedEof) {
+                if (stashed() || stashedEof) {
                     if (!draining) {
                         draining = true;
                         loop.execute(this::drainStash);   // delivered from the loop, not inside this call
