@@ -2,7 +2,7 @@ package dev.uloop;
 
 import dev.uloop.internal.poller.IoUringCompletions;
 import dev.uloop.internal.posix.Epoll;
-import dev.uloop.internal.posix.IoUring;
+import dev.uloop.internal.posix.IoUringProbe;
 import dev.uloop.internal.posix.Poll;
 import dev.uloop.internal.posix.Select;
 import java.util.ArrayList;
@@ -75,8 +75,8 @@ public enum Backend {
     public boolean isAvailable() {
         return switch (this) {
             case EPOLL -> Epoll.available();
-            case IO_URING -> IoUring.available();
-            case IO_URING_COMPLETION -> IoUring.available() && IoUringCompletions.unsupportedReason() == null;
+            case IO_URING -> IoUringProbe.available();
+            case IO_URING_COMPLETION -> IoUringProbe.available() && IoUringCompletions.unsupportedReason() == null;
             case POLL -> Poll.available();
             case SELECT -> Select.available();
         };
@@ -95,10 +95,10 @@ public enum Backend {
             return Optional.empty();
         }
         if (this == IO_URING) {
-            return Optional.of(IoUring.support().reason());
+            return Optional.of(IoUringProbe.support().reason());
         }
         if (this == IO_URING_COMPLETION) {
-            return Optional.of(IoUring.available() ? IoUringCompletions.unsupportedReason() : IoUring.support().reason());
+            return Optional.of(IoUringProbe.available() ? IoUringCompletions.unsupportedReason() : IoUringProbe.support().reason());
         }
         return Optional.of("not available on " + System.getProperty("os.name"));
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.uloop.internal.posix.Errno;
-import dev.uloop.internal.posix.IoUring;
+import dev.uloop.internal.posix.IoUringProbe;
 import dev.uloop.internal.posix.FakeIoUringKernel;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +73,7 @@ class BackendTest {
 
     /** Availability as a kernel that answers io_uring_setup with {@code -errno} (sysctl content {@code sysctl}) would give. */
     private static Function<Backend, Optional<String>> ioUringRefused(int errno, String sysctl, Backend... alsoMissing) {
-        String reason = IoUring.probe(new FakeIoUringKernel(-errno, 0, sysctl)).reason();
+        String reason = IoUringProbe.probe(new FakeIoUringKernel(-errno, 0, sysctl)).reason();
         List<Backend> missing = List.of(alsoMissing);
         return b -> b == Backend.IO_URING || b == Backend.IO_URING_COMPLETION ? Optional.of(reason)
                 : missing.contains(b) ? Optional.of("not here") : Optional.empty();

@@ -5,6 +5,7 @@ import dev.uloop.internal.poller.IoUringRing;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.EventFd;
 import dev.uloop.internal.posix.IoUring;
+import dev.uloop.internal.posix.IoUringProbe;
 import dev.uloop.internal.posix.Poll;
 import dev.uloop.internal.posix.SockAddr;
 import dev.uloop.internal.posix.Socket;
@@ -112,7 +113,7 @@ public final class UringEchoServer implements EchoServer {
      * @return the reason, or null when it can run
      */
     public static String unsupportedReason() {
-        return IoUring.unsupportedOps(IoUring.IORING_OP_ACCEPT, IoUring.IORING_OP_RECV, IoUring.IORING_OP_SEND,
+        return IoUringProbe.unsupportedOps(IoUring.IORING_OP_ACCEPT, IoUring.IORING_OP_RECV, IoUring.IORING_OP_SEND,
                 IoUring.IORING_OP_SEND_ZC);
     }
 

@@ -3,6 +3,7 @@ package dev.uloop.internal.poller;
 import dev.uloop.NativeException;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.IoUring;
+import dev.uloop.internal.posix.IoUringProbe;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -125,7 +126,7 @@ public final class IoUringCompletions {
     public static String unsupportedReason() {
         String u = unsupported;
         if (u == null) {
-            u = IoUring.unsupportedOps(REQUIRED_OPS);
+            u = IoUringProbe.unsupportedOps(REQUIRED_OPS);
             u = u == null ? "" : u + " (completion mode needs Linux 6.0+: multishot RECV, provided buffer rings)";
             unsupported = u;
         }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A simulated kernel for the io_uring probe, to reproduce refusals (ENOSYS, EPERM, the sysctl, old kernels). */
-public final class FakeIoUringKernel implements IoUring.ProbeKernel {
+public final class FakeIoUringKernel implements IoUringProbe.ProbeKernel {
     final int setupResult;
     final int features;
     final int[] ops;

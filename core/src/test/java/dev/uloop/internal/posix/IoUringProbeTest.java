@@ -12,13 +12,13 @@ import org.junit.jupiter.api.condition.OS;
 
 /** The io_uring probe against simulated kernels: every refusal must come back with its reason. */
 class IoUringProbeTest {
-    private static final int ALL = IoUring.REQUIRED_FEATURES | IoUring.IORING_FEAT_SINGLE_MMAP;
+    private static final int ALL = IoUringProbe.REQUIRED_FEATURES | IoUring.IORING_FEAT_SINGLE_MMAP;
     private static final int[] OPS = {IoUring.IORING_OP_NOP, IoUring.IORING_OP_POLL_ADD, IoUring.IORING_OP_POLL_REMOVE};
 
     @Test
     void aKernelWithEverythingIsAvailableAndTheProbeRingIsClosed() {
         FakeIoUringKernel k = new FakeIoUringKernel(42, ALL, "0", OPS);
-        IoUring.Support s = IoUring.probe(k);
+        IoUringProbe.Support s = IoUringProbe.probe(k);
         assertTrue(s.available());
         assertNull(s.reason());
         assertEquals(ALL, s.features());
@@ -27,7 +27,7 @@ class IoUringProbeTest {
 
     @Test
     void enosysMeansNoIoUringInThisKernel() {
-        IoUring.Support s = IoUring.probe(new FakeIoUringKernel(-Errno.ENOSYS, 0, null));
+        IoUringProbe.Support s = IoUringProbe.probe(new FakeIoUringKernel(-Errno.ENOSYS, 0, null));
         assertFalse(s.available());
         assertTrue(s.reason().startsWith("io_uring_setup: ENOSYS (Function not implemented): the kernel has no io_uring"),
                 s.reason());
@@ -35,11 +35,11 @@ class IoUringProbeTest {
 
     @Test
     void epermNamesSeccompOrTheGroupSysctl() {
-        IoUring.Support seccomp = IoUring.probe(new FakeIoUringKernel(-Errno.EPERM, 0, "0"));
+        IoUringProbe.Support seccomp = IoUringProbe.probe(new FakeIoUringKernel(-Errno.EPERM, 0, "0"));
         assertFalse(seccomp.available());
         assertTrue(seccomp.reason().startsWith("io_uring_setup: EPERM (Operation not permitted): refused by a seccomp"),
                 seccomp.reason());
-        IoUring.Support group = IoUring.probe(new FakeIoUringKernel(-Errno.EPERM, 0, "1"));
+        IoUringProbe.Support group = IoUringProbe.probe(new FakeIoUringKernel(-Errno.EPERM, 0, "1"));
         assertTrue(group.reason().contains("kernel.io_uring_disabled=1") && group.reason().contains("io_uring_group"),
                 group.reason());
     }
@@ -47,7 +47,7 @@ class IoUringProbeTest {
     @Test
     void theDisablingSysctlIsHonouredWithoutCallingSetup() {
         FakeIoUringKernel k = new FakeIoUringKernel(42, ALL, "2", OPS);
-        IoUring.Support s = IoUring.probe(k);
+        IoUringProbe.Support s = IoUringProbe.probe(k);
         assertFalse(s.available());
         assertEquals("disabled by sysctl: kernel.io_uring_disabled=2", s.reason());
         assertEquals(List.of(), k.calls);
@@ -55,16 +55,16 @@ class IoUringProbeTest {
 
     @Test
     void einvalAndOtherErrorsKeepTheErrno() {
-        assertTrue(IoUring.probe(new FakeIoUringKernel(-Errno.EINVAL, 0, null)).reason()
+        assertTrue(IoUringProbe.probe(new FakeIoUringKernel(-Errno.EINVAL, 0, null)).reason()
                 .startsWith("io_uring_setup: EINVAL (Invalid argument): "));
         assertEquals("io_uring_setup: EMFILE (Too many open files)",
-                IoUring.probe(new FakeIoUringKernel(-Errno.EMFILE, 0, null)).reason());
+                IoUringProbe.probe(new FakeIoUringKernel(-Errno.EMFILE, 0, null)).reason());
     }
 
     @Test
     void aKernelTooOldForTimedWaitsIsRefusedAndItsRingClosed() {
         FakeIoUringKernel k = new FakeIoUringKernel(7, IoUring.IORING_FEAT_NODROP | IoUring.IORING_FEAT_SINGLE_MMAP, null, OPS);
-        IoUring.Support s = IoUring.probe(k);
+        IoUringProbe.Support s = IoUringProbe.probe(k);
         assertFalse(s.available());
         assertTrue(s.reason().contains("IORING_FEAT_EXT_ARG") && s.reason().contains("5.11"), s.reason());
         assertEquals(List.of("setup(2)", "close(7)"), k.calls);
@@ -73,7 +73,7 @@ class IoUringProbeTest {
     @Test
     void aMissingPollOpcodeIsNamed() {
         FakeIoUringKernel k = new FakeIoUringKernel(7, ALL, null, IoUring.IORING_OP_NOP, IoUring.IORING_OP_POLL_ADD);
-        IoUring.Support s = IoUring.probe(k);
+        IoUringProbe.Support s = IoUringProbe.probe(k);
         assertFalse(s.available());
         assertTrue(s.reason().contains("POLL_REMOVE"), s.reason());
         assertEquals(List.of("setup(2)", "probe(7)", "close(7)"), k.calls);
@@ -82,8 +82,8 @@ class IoUringProbeTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void theRealProbeAgreesWithTheCachedResult() {
-        IoUring.Support now = IoUring.probe(IoUring.KERNEL);
-        assertEquals(IoUring.support().available(), now.available(), String.valueOf(now.reason()));
-        assertEquals(IoUring.support().reason(), now.reason());
+        IoUringProbe.Support now = IoUringProbe.probe(IoUringProbe.KERNEL);
+        assertEquals(IoUringProbe.support().available(), now.available(), String.valueOf(now.reason()));
+        assertEquals(IoUringProbe.support().reason(), now.reason());
     }
 }
