@@ -1,6 +1,9 @@
 package dev.uloop.net;
 
 import dev.uloop.EventLoopGroup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,6 +14,26 @@ import java.util.function.IntConsumer;
 /** Runs set-up and clean-up of a group's servers on each loop's thread, the way the loop rules ask. */
 final class OnLoops {
     private OnLoops() {}
+
+    /**
+     * The checks a group server makes before it opens anything.
+     *
+     * @throws NullPointerException  for a missing group, options or factory
+     * @throws IOException           for an unresolved address
+     * @throws IllegalStateException if the group is shut down
+     */
+    static void checkSetUp(EventLoopGroup group, InetSocketAddress address, SocketOptions options, Object factory)
+            throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(factory, "factory");
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve " + address.getHostString());
+        }
+        if (group.isShutdown()) {
+            throw new IllegalStateException("event loop group " + group.name() + " is shut down");
+        }
+    }
 
     /** How long a caller outside the group waits for the loops to run a set-up task. */
     private static final long WAIT_SECONDS = 10;

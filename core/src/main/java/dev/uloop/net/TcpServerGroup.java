@@ -93,15 +93,7 @@ public final class TcpServerGroup implements AutoCloseable {
      */
     public static TcpServerGroup listen(EventLoopGroup group, InetSocketAddress address, SocketOptions options,
                                         Supplier<? extends Protocol> factory) throws IOException {
-        Objects.requireNonNull(group, "group");
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(factory, "factory");
-        if (address.isUnresolved()) {
-            throw new IOException("cannot resolve " + address.getHostString());
-        }
-        if (group.isShutdown()) {
-            throw new IllegalStateException("event loop group " + group.name() + " is shut down");
-        }
+        OnLoops.checkSetUp(group, address, options, factory);
         int n = group.size();
         boolean shared = options.sharePort(n);
         if (n > 1 && !shared && options.reusePort == null) {

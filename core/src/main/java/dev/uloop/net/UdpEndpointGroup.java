@@ -76,15 +76,7 @@ public final class UdpEndpointGroup implements AutoCloseable {
      */
     public static UdpEndpointGroup bind(EventLoopGroup group, InetSocketAddress address, SocketOptions options,
                                         Supplier<? extends DatagramProtocol> factory) throws IOException {
-        Objects.requireNonNull(group, "group");
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(factory, "factory");
-        if (address.isUnresolved()) {
-            throw new IOException("cannot resolve " + address.getHostString());
-        }
-        if (group.isShutdown()) {
-            throw new IllegalStateException("event loop group " + group.name() + " is shut down");
-        }
+        OnLoops.checkSetUp(group, address, options, factory);
         boolean shared = options.sharePort(group.size());
         int[] fds = shared
                 ? Sockets.openBoundShared(address, Socket.SOCK_DGRAM, group.size(), options.reuseAddress, options.dualStack)
