@@ -7,6 +7,8 @@ import dev.uloop.internal.poller.ReadySet;
 import dev.uloop.internal.poller.Waker;
 import dev.uloop.internal.timer.ScheduledTimer;
 import dev.uloop.internal.timer.TimerQueue;
+import dev.uloop.internal.util.Failures;
+import dev.uloop.internal.util.Grow;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Arrays;
@@ -147,14 +149,15 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @param events  what to watch: {@link Events#IN}, {@link Events#OUT}, {@link Events#PRI},
      *                {@link Events#RDHUP}, or 0 to register without watching
      * @param handler called on the loop thread when the descriptor is ready
-     * @throws IllegalStateException    if {@code fd} is already registered, or when called from
-     *                                  another thread while the loop runs
+     * @throws IllegalStateException    if {@code fd} is already registered, if the loop is closed,
+     *                                  or when called from another thread while the loop runs
      * @throws IllegalArgumentException for a negative fd or bits that cannot be asked for
-     * @throws NativeException          if the kernel refuses (e.g. EBADF for a closed fd)
+     * @throws NativeException          if the kernel refuses (e.g. EBADF for a closed fd, whatever
+     *                                  its number: the kernel is asked before any table grows)
      */
     public void add(int fd, int events, Handler handler) {
         checkLoopThread("add");
-        checkOpen();
+        checkOpen("add");
         checkEvents(events);
         Objects.requireNonNull(handler, "handler");
         if (fd < 0) {
@@ -164,8 +167,8 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("fd " + fd + " is already registered; remove() it first"
                     + " (was it closed without remove()?)");
         }
-        ensureTable(fd);
         poller.register(fd, events);
+        ensureTable(fd);
         handlers[fd] = handler;
         interest[fd] = events;
         addedInBatch[fd] = batch + 1;   // events from the current batch predate this registration
@@ -180,10 +183,11 @@ public final class EventLoop implements Executor, AutoCloseable {
      *
      * @param fd     a registered descriptor
      * @param events the new interest (see {@link #add})
-     * @throws IllegalStateException if {@code fd} is not registered
+     * @throws IllegalStateException if {@code fd} is not registered, or the loop is closed
      */
     public void modify(int fd, int events) {
         checkLoopThread("modify");
+        checkNotClosed("modify");
         checkEvents(events);
         if (!isRegistered(fd)) {
             throw new IllegalStateException("fd " + fd + " is not registered");
@@ -203,9 +207,11 @@ public final class EventLoop implements Executor, AutoCloseable {
      * in the current batch. Does not close the descriptor.
      *
      * @param fd a descriptor
+     * @throws IllegalStateException if the loop is closed
      */
     public void remove(int fd) {
         checkLoopThread("remove");
+        checkNotClosed("remove");
         if (!isRegistered(fd) || fd == waker.fd()) {
             return;
         }
@@ -240,7 +246,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void ensureTable(int fd) {
         if (fd >= handlers.length) {
-            int n = Math.max(fd + 1, handlers.length * 2);
+            int n = Grow.length(handlers.length, fd + 1);
             handlers = Arrays.copyOf(handlers, n);
             interest = Arrays.copyOf(interest, n);
             addedInBatch = Arrays.copyOf(addedInBatch, n);
@@ -262,6 +268,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @param delay how long to wait (zero or more)
      * @param task  what to run, on the loop thread
      * @return a handle to cancel it
+     * @throws IllegalStateException if the loop is closed (as for every scheduling method)
      */
     public Timer schedule(Duration delay, Runnable task) {
         return addTimer(ScheduledTimer.Mode.ONCE, delay, Duration.ZERO, task);
@@ -315,6 +322,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private Timer addTimer(ScheduledTimer.Mode mode, Duration delay, Duration period, Runnable task) {
         Objects.requireNonNull(task, "task");
+        checkNotClosed("schedule");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("negative delay: " + delay);
         }
@@ -394,7 +402,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @throws IllegalStateException if it is closed or already running
      */
     public void run() {
-        checkOpen();
+        checkOpen("run");
         synchronized (this) {
             if (thread != null) {
                 throw new IllegalStateException("event loop is already running on " + thread.getName());
@@ -470,7 +478,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             try {
                 h.onEvents(fd, ev);
             } catch (Throwable t) {
-                failed("handler for fd " + fd, t);
+                Failures.callbackFailed(LOG, "handler for fd " + fd, t);
             }
         }
         if (calls > 0) {
@@ -489,7 +497,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             try {
                 t.task().run();
             } catch (Throwable e) {
-                failed("timer " + t.task(), e);
+                Failures.callbackFailed(LOG, "timer " + t.task(), e);
             }
             if (!t.isCancelled() && t.advance(System.nanoTime())) {
                 timers.add(t);
@@ -506,19 +514,12 @@ public final class EventLoop implements Executor, AutoCloseable {
             try {
                 r.run();
             } catch (Throwable e) {
-                failed("task " + r, e);
+                Failures.callbackFailed(LOG, "task " + r, e);
             }
         }
         if (ran > 0) {
             tasksRun += ran;
         }
-    }
-
-    private static void failed(String what, Throwable t) {
-        if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-            throw vme;
-        }
-        LOG.log(Level.ERROR, what + " threw " + t, t);
     }
 
     /**
@@ -593,14 +594,26 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private void checkOpen() {
+    /** For what starts new work: refused once close() was called, even while the last iteration runs. */
+    private void checkOpen(String op) {
         if (closed || closeWhenStopped) {
-            throw new IllegalStateException("event loop is closed");
+            throw closedException(op);
         }
+    }
+
+    /** For what changes registrations and timers: refused once the loop is closed. */
+    private void checkNotClosed(String op) {
+        if (closed) {
+            throw closedException(op);
+        }
+    }
+
+    private IllegalStateException closedException(String op) {
+        return new IllegalStateException("EventLoop." + op + ": " + this + " is closed");
     }
 
     @Override
     public String toString() {
-        return "EventLoop[" + backend + ", " + registered + " fds]";
+        return "EventLoop[" + backend + ", " + registered + " fds" + (closed ? ", closed" : "") + "]";
     }
 }

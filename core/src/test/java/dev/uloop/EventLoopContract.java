@@ -373,6 +373,48 @@ public abstract class EventLoopContract {
         assertFalse(loop.isRegistered(p[0]));
     }
 
+    @Test
+    void aHugeFdThatWasNeverOpenedFailsFastWithEbadf() {
+        // The kernel is asked before any table grows: growing to fd + 1 first took seconds and GiBs.
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int fd : new int[] {200_000_000, Integer.MAX_VALUE - 1, Integer.MAX_VALUE}) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            NativeException e = assertThrows(NativeException.class, () -> loop.add(fd, Events.IN, (f, ev) -> { }),
+                    "add(" + fd + ")");
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertEquals(Errno.EBADF, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("fd=" + fd), e.getMessage());
+            assertTrue(allocated < 1024 * 1024, "add(" + fd + ") allocated " + allocated + " bytes before failing");
+            assertFalse(loop.isRegistered(fd));
+            assertEquals(0, loop.interest(fd));
+        }
+        loop.remove(Integer.MAX_VALUE);       // not registered: quiet, as for any fd
+    }
+
+    @Test
+    void aClosedLoopRefusesEveryChangeWithTheSameException() {
+        int[] p = fds.pipe();
+        loop.add(p[0], Events.IN, (fd, ev) -> { });
+        loop.close();
+        String name = "EventLoop[" + backend().id();
+        List<org.junit.jupiter.api.function.Executable> calls = List.of(
+                () -> loop.add(p[1], Events.OUT, (fd, ev) -> { }),
+                () -> loop.modify(p[0], Events.OUT),
+                () -> loop.remove(p[0]),
+                () -> loop.schedule(Duration.ofMillis(1), () -> { }),
+                () -> loop.every(Duration.ofMillis(1), () -> { }),
+                () -> loop.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(1), () -> { }),
+                () -> loop.scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(1), () -> { }),
+                loop::run);
+        for (org.junit.jupiter.api.function.Executable call : calls) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, call);
+            assertTrue(e.getMessage().contains(name) && e.getMessage().endsWith("is closed"), e.getMessage());
+        }
+        assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> loop.execute(() -> { }));
+        loop.close();                          // still idempotent
+    }
+
     // ------------------------------------------------------------ timers
 
     @Test

@@ -114,6 +114,13 @@ public final class Fds implements AutoCloseable {
         close(fd);
     }
 
+    /** A copy of {@code fd} numbered {@code atLeast} or more (the lowest free such number). */
+    public int dupAtOrAbove(int fd, int atLeast) {
+        int copy = check(Unistd.fcntl(fd, Unistd.F_DUPFD_CLOEXEC, atLeast), "fcntl(F_DUPFD_CLOEXEC)");
+        open.add(copy);
+        return copy;
+    }
+
     /** Closes a descriptor now (and forgets it). */
     public void close(int fd) {
         if (open.remove(Integer.valueOf(fd))) {

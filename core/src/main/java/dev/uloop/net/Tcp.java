@@ -61,7 +61,9 @@ public final class Tcp {
             });
             result.whenComplete((c, e) -> {
                 if (result.isCancelled()) {
-                    loop.remove(fd);      // given up while connecting: let go of the socket
+                    if (!loop.isClosed()) {
+                        loop.remove(fd);  // given up while connecting: let go of the socket
+                    }
                     Sockets.close(fd);
                 }
             });

@@ -689,7 +689,7 @@ public final class TcpConnection implements Transport {
                 next = null;
                 nextLen = 0;
             }
-        } else {
+        } else if (!loop.isClosed()) {
             loop.remove(fd);
         }
         Sockets.close(fd);

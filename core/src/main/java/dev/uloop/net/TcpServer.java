@@ -205,10 +205,10 @@ public final class TcpServer implements AutoCloseable {
             case Errno.ECANCELED:
                 return false;
             case Errno.ECONNABORTED:
-            case 71: // EPROTO
+            case Errno.EPROTO:
                 return true;
             case Errno.EMFILE:
-            case 23: // ENFILE
+            case Errno.ENFILE:
             case Errno.ENOBUFS:
             case Errno.ENOMEM:
                 // Out of descriptors or memory: the pending connection would wake us at once
@@ -335,7 +335,7 @@ public final class TcpServer implements AutoCloseable {
                     uring.cancel(slot);   // the listener is closed once its ACCEPT has ended
                     uring.detach(slot);
                 }
-            } else {
+            } else if (!loop.isClosed()) {
                 loop.remove(fd);
             }
             Sockets.close(fd);

@@ -315,7 +315,9 @@ public final class UdpEndpoint implements AutoCloseable {
             return;
         }
         closed = true;
-        loop.remove(fd);
+        if (!loop.isClosed()) {
+            loop.remove(fd);
+        }
         Sockets.close(fd);
         arena.close();
     }

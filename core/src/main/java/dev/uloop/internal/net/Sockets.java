@@ -1,6 +1,7 @@
 package dev.uloop.internal.net;
 
 import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.SockAddr;
 import dev.uloop.internal.posix.Socket;
@@ -21,7 +22,7 @@ public final class Sockets {
     public static int open(InetSocketAddress address, int type) {
         int fd = Socket.socket(SockAddr.family(address), type | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            throw new NativeException("socket(" + (type == Socket.SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM") + ")", -fd);
+            throw Errors.exception("socket(" + (type == Socket.SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM") + ")", -fd);
         }
         return fd;
     }
@@ -120,7 +121,7 @@ public final class Sockets {
         v.set(ValueLayout.JAVA_INT, 0, value);
         int r = Socket.setsockopt(fd, level, name, v, 4);
         if (r < 0) {
-            throw new NativeException("setsockopt(fd=" + fd + ", " + what + ")", -r);
+            throw Errors.exception("setsockopt(fd=" + fd + ", " + what + ")", -r);
         }
     }
 
@@ -163,7 +164,7 @@ public final class Sockets {
         if (e instanceof BindException be) {
             throw be;
         }
-        throw new NativeException("bind(fd=" + fd + ", " + Addresses.format(address) + ")", -r);
+        throw Errors.exception("bind(fd=" + fd + ", " + Addresses.format(address) + ")", -r);
     }
 
     /**
@@ -179,7 +180,7 @@ public final class Sockets {
                     + " with --port");
             case Errno.EADDRNOTAVAIL -> new BindException(address.getAddress().getHostAddress()
                     + " is not an address of this host");
-            default -> new IOException(new NativeException("bind(" + where + ")", errno));
+            default -> new IOException(Errors.exception("bind(" + where + ")", errno));
         };
     }
 
@@ -189,7 +190,7 @@ public final class Sockets {
         io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
         int r = Socket.getsockname(fd, io.addr, io.addrLen);
         if (r < 0) {
-            throw new NativeException("getsockname(fd=" + fd + ")", -r);
+            throw Errors.exception("getsockname(fd=" + fd + ")", -r);
         }
         return SockAddr.read(io.addr);
     }

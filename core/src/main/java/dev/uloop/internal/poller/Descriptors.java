@@ -1,20 +1,27 @@
 package dev.uloop.internal.poller;
 
-import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Unistd;
+import java.lang.System.Logger;
 
-/** Checks shared by the pollers whose kernel interface does not validate at registration. */
-final class Descriptors {
+/** What the pollers share about the descriptors they are given. */
+public final class Descriptors {
     private Descriptors() {}
 
     /**
      * Fails like epoll_ctl(ADD) would for a descriptor that is not open, so that every
      * backend refuses a bad fd at registration instead of reporting it later.
      */
-    static void requireOpen(int fd) {
+    public static void requireOpen(int fd) {
         int r = Unistd.fcntl(fd, Unistd.F_GETFD, 0);
         if (r < 0) {
-            throw new NativeException("fcntl(F_GETFD, fd=" + fd + ")", -r);
+            throw Errors.exception("fcntl(F_GETFD, fd=" + fd + ")", -r);
         }
+    }
+
+    /** The warning for a descriptor the kernel reports as closed while it was still registered. */
+    public static void closedWhileRegistered(Logger log, int fd) {
+        log.log(Logger.Level.WARNING,
+                "fd {0} was closed while registered; no longer watched (call remove() before close())", fd);
     }
 }

@@ -1,8 +1,8 @@
 package dev.uloop.internal.poller;
 
-import dev.uloop.NativeException;
 import dev.uloop.internal.posix.Epoll;
 import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Unistd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,8 +13,7 @@ import java.lang.foreign.ValueLayout;
  * The fd is stored in {@code epoll_event.data}; the result array doubles when a wait
  * fills it (up to {@link #MAX_EVENTS}).
  */
-final class EpollPoller implements Poller {
-    private static final System.Logger LOG = System.getLogger("uloop.poller.Epoll");
+public final class EpollPoller implements Poller, Waits.Once {
     private static final int INITIAL_EVENTS = 64;
     private static final int MAX_EVENTS = 4096;
 
@@ -25,16 +24,17 @@ final class EpollPoller implements Poller {
     private final FdTable interest = new FdTable();  // fd -> interest, for interest-0 parking
     private int size;                       // registered fds
 
-    EpollPoller() {
+    /** A new epoll instance. */
+    public EpollPoller() {
         int fd = Epoll.create1(Epoll.EPOLL_CLOEXEC);
         if (fd < 0) {
             arena.close();
-            throw new NativeException("epoll_create1(EPOLL_CLOEXEC)", -fd);
+            throw Errors.exception("epoll_create1(EPOLL_CLOEXEC)", -fd);
         }
         epfd = fd;
         ctlEvent = arena.allocate(Epoll.EVENT);
         events = new NativeArray(Epoll.EVENT_SIZE, INITIAL_EVENTS);
-        LOG.log(System.Logger.Level.DEBUG, "epoll instance fd={0}", epfd);
+        System.getLogger("uloop.poller.Epoll").log(System.Logger.Level.DEBUG, "epoll instance fd={0}", epfd);
     }
 
     @Override
@@ -44,10 +44,12 @@ final class EpollPoller implements Poller {
 
     @Override
     public void register(int fd, int ev) {
-        interest.put(fd, ev);
         if (ev != 0) {
             ctl(Epoll.EPOLL_CTL_ADD, fd, ev);
+        } else {
+            Descriptors.requireOpen(fd);
         }
+        interest.put(fd, ev);    // after the kernel took the fd: a bad one fails before any table grows
         size++;
     }
 
@@ -78,7 +80,7 @@ final class EpollPoller implements Poller {
         int r = Epoll.ctl(epfd, Epoll.EPOLL_CTL_DEL, fd, ctlEvent);
         // A closed fd has already left the set (EBADF), a reused number was never in it (ENOENT).
         if (r < 0 && r != -Errno.EBADF && r != -Errno.ENOENT) {
-            throw new NativeException("epoll_ctl(DEL, fd=" + fd + ")", -r);
+            throw Errors.exception("epoll_ctl(DEL, fd=" + fd + ")", -r);
         }
     }
 
@@ -87,32 +89,30 @@ final class EpollPoller implements Poller {
         ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, Epoll.DATA_OFFSET, fd);
         int r = Epoll.ctl(epfd, op, fd, ctlEvent);
         if (r < 0) {
-            throw new NativeException("epoll_ctl(" + Epoll.opName(op) + ", fd=" + fd + ")", -r);
+            throw Errors.exception("epoll_ctl(" + Epoll.opName(op) + ", fd=" + fd + ")", -r);
         }
+    }
+
+    @Override
+    public int waitOnce(int timeoutMs) {
+        return Epoll.wait(epfd, events.segment(), events.capacity(), timeoutMs);
     }
 
     @Override
     public int poll(long timeoutMs, ReadySet out) {
         out.clear();
-        int timeout = Poller.clampTimeout(timeoutMs);
-        long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
-        MemorySegment buf = events.segment();
-        int max = events.capacity();
-        int n;
-        while ((n = Epoll.wait(epfd, buf, max, timeout)) == -Errno.EINTR) {
-            if (timeout > 0) {
-                timeout = Poller.remainingMillis(deadline);
-            }
-        }
+        int n = Waits.retrying(this, timeoutMs);
         if (n < 0) {
-            throw new NativeException("epoll_wait(epfd=" + epfd + ")", -n);
+            throw Errors.exception("epoll_wait(epfd=" + epfd + ")", -n);
         }
+        MemorySegment buf = events.segment();
         for (int i = 0; i < n; i++) {
             long base = i * Epoll.EVENT_SIZE;
             int ev = buf.get(ValueLayout.JAVA_INT_UNALIGNED, base + Epoll.EVENTS_OFFSET);
             int fd = (int) buf.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Epoll.DATA_OFFSET);
             out.add(fd, ev);
         }
+        int max = events.capacity();
         if (n == max && max < MAX_EVENTS) {
             events.ensureCapacity(max * 2);
         }

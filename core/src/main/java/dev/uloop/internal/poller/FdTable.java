@@ -1,5 +1,6 @@
 package dev.uloop.internal.poller;
 
+import dev.uloop.internal.util.Grow;
 import java.util.Arrays;
 
 /**
@@ -22,7 +23,7 @@ final class FdTable {
 
     void put(int fd, int value) {
         if (fd >= values.length) {
-            int n = Math.max(fd + 1, values.length * 2);
+            int n = Grow.length(values.length, fd + 1);
             int[] bigger = filled(n);
             System.arraycopy(values, 0, bigger, 0, values.length);
             values = bigger;

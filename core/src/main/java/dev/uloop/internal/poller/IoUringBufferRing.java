@@ -1,6 +1,7 @@
 package dev.uloop.internal.poller;
 
 import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.IoUring;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -78,7 +79,7 @@ public final class IoUringBufferRing implements AutoCloseable {
             if (!freedByGc) {
                 arena.close();
             }
-            throw new NativeException("io_uring_register(PBUF_RING, " + count + " buffers)", -r);
+            throw Errors.exception("io_uring_register(PBUF_RING, " + count + " buffers)", -r);
         }
         for (int bid = 0; bid < count; bid++) {
             put(bid);

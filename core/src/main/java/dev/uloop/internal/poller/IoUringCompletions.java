@@ -1,9 +1,10 @@
 package dev.uloop.internal.poller;
 
-import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.IoUringProbe;
+import dev.uloop.internal.posix.Socket;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -283,8 +284,8 @@ public final class IoUringCompletions {
     }
 
     /** MSG_NOSIGNAL only: with MSG_DONTWAIT io_uring would fail a send to a full socket with EAGAIN instead of waiting. */
-    private static final int SEND_FLAGS = 0x4000;
-    private static final int ACCEPT_FLAGS = 0x800 | 0x80000;    // SOCK_NONBLOCK | SOCK_CLOEXEC
+    private static final int SEND_FLAGS = Socket.MSG_NOSIGNAL;
+    private static final int ACCEPT_FLAGS = Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC;
 
     private void startBuffers(IoUringRing ring) {
         buffers = new IoUringBufferRing(ring, BUFFER_GROUP, BUFFERS, BUFFER_SIZE, true);
@@ -449,7 +450,7 @@ public final class IoUringCompletions {
         for (int round = 0; round <= ring.cqEntries(); round++) {
             int r = ring.submitAndWait(0);
             if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
-                throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", ASYNC_CANCEL of fd=" + fds[slot] + ")", -r);
+                throw Errors.exception("io_uring_enter(fd=" + ring.fd() + ", ASYNC_CANCEL of fd=" + fds[slot] + ")", -r);
             }
             int tail = ring.cqTail();
             for (; scanned != tail; scanned++) {

@@ -1,7 +1,7 @@
 package dev.uloop.internal.poller;
 
 import dev.uloop.Events;
-import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.IoUring;
 import java.util.Arrays;
@@ -350,7 +350,7 @@ final class IoUringPoller implements Poller {
                 r = ring.submitAndWait(0);
             }
             if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
-                throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", POLL_REMOVE"
+                throw Errors.exception("io_uring_enter(fd=" + ring.fd() + ", POLL_REMOVE"
                         + (fd >= 0 ? " of fd=" + fd : " on close") + ")", -r);
             }
             if (removed == 0) {
@@ -374,13 +374,13 @@ final class IoUringPoller implements Poller {
             int r = ring.submit();
             if (r == -Errno.EEXIST) {
                 if (closing) {
-                    throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", submit on close)", -r);
+                    throw Errors.exception("io_uring_enter(fd=" + ring.fd() + ", submit on close)", -r);
                 }
                 move();
                 continue;
             }
             if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
-                throw new NativeException("io_uring_enter(fd=" + ring.fd() + ", submit)", -r);
+                throw Errors.exception("io_uring_enter(fd=" + ring.fd() + ", submit)", -r);
             }
             if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
                 // Completions wait for room in the CQ ring (kernels before 5.19 then refuse to
@@ -401,7 +401,7 @@ final class IoUringPoller implements Poller {
             }
         }
         prepare();
-        int timeout = Poller.clampTimeout(timeoutMs);
+        int timeout = Waits.clampTimeout(timeoutMs);
         long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
         long wait = timeout < 0 ? -1 : timeout * 1_000_000L;
         for (;;) {
@@ -412,7 +412,7 @@ final class IoUringPoller implements Poller {
                 continue;
             }
             if (r < 0 && r != -Errno.ETIME && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
-                throw new NativeException("io_uring_enter(fd=" + ring.fd() + ")", -r);
+                throw Errors.exception("io_uring_enter(fd=" + ring.fd() + ")", -r);
             }
             reapInto(out);
             if (out.size() > 0 || r == -Errno.ETIME || completions != null && completions.pending() > 0) {

@@ -15,6 +15,7 @@ import static dev.uloop.internal.posix.IoUring.SQE_SIZE;
 import static dev.uloop.internal.posix.IoUring.SQE_USER_DATA;
 
 import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Mman;
@@ -122,7 +123,7 @@ public final class IoUringRing implements AutoCloseable {
         }
         if (ringFd < 0) {
             arena.close();
-            throw new NativeException("io_uring_setup(entries=" + sqEntries + ", cq_entries=" + cqEntries + ")", -ringFd);
+            throw Errors.exception("io_uring_setup(entries=" + sqEntries + ", cq_entries=" + cqEntries + ")", -ringFd);
         }
         setupFlags = flags;
         try {
@@ -181,7 +182,7 @@ public final class IoUringRing implements AutoCloseable {
     private MemorySegment map(long size, long offset, String what) {
         long addr = Mman.mmap(size, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED | Mman.MAP_POPULATE, fd, offset);
         if (addr < 0) {
-            throw new NativeException("mmap(io_uring " + what + ", fd=" + fd + ", " + size + " bytes)", (int) -addr);
+            throw Errors.exception("mmap(io_uring " + what + ", fd=" + fd + ", " + size + " bytes)", (int) -addr);
         }
         return MemorySegment.ofAddress(addr).reinterpret(size, arena, s -> Mman.munmap(s, s.byteSize()));
     }
@@ -194,7 +195,7 @@ public final class IoUringRing implements AutoCloseable {
     public void enable() {
         int r = IoUring.register(fd, IoUring.IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
         if (r < 0) {
-            throw new NativeException("io_uring_register(ENABLE_RINGS, fd=" + fd + ")", -r);
+            throw Errors.exception("io_uring_register(ENABLE_RINGS, fd=" + fd + ")", -r);
         }
     }
 

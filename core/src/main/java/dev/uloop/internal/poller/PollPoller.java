@@ -1,8 +1,8 @@
 package dev.uloop.internal.poller;
 
-import dev.uloop.NativeException;
-import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Poll;
+import dev.uloop.internal.util.Grow;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
  * the gap (as the JDK's PollSelectorImpl does). A slot whose fd is negative is ignored
  * by the kernel: that is how interest 0 and closed descriptors are parked.
  */
-final class PollPoller implements Poller {
+public final class PollPoller implements Poller, Waits.Once {
     private static final System.Logger LOG = System.getLogger("uloop.poller.Poll");
 
     private final NativeArray pollfds = new NativeArray(Poll.POLLFD_SIZE, 64); // struct pollfd[]
@@ -30,7 +30,7 @@ final class PollPoller implements Poller {
         Descriptors.requireOpen(fd);
         pollfds.ensureCapacity(count + 1);
         if (count == fdOf.length) {
-            fdOf = java.util.Arrays.copyOf(fdOf, count * 2);
+            fdOf = java.util.Arrays.copyOf(fdOf, Grow.length(count, count + 1));
         }
         int slot = count++;
         fdOf[slot] = fd;
@@ -65,20 +65,18 @@ final class PollPoller implements Poller {
     }
 
     @Override
+    public int waitOnce(int timeoutMs) {
+        return Poll.poll(pollfds.segment(), count, timeoutMs);
+    }
+
+    @Override
     public int poll(long timeoutMs, ReadySet out) {
         out.clear();
-        int timeout = Poller.clampTimeout(timeoutMs);
-        long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
-        MemorySegment s = pollfds.segment();
-        int n;
-        while ((n = Poll.poll(s, count, timeout)) == -Errno.EINTR) {
-            if (timeout > 0) {
-                timeout = Poller.remainingMillis(deadline);
-            }
-        }
+        int n = Waits.retrying(this, timeoutMs);
         if (n < 0) {
-            throw new NativeException("poll(nfds=" + count + ")", -n);
+            throw Errors.exception("poll(nfds=" + count + ")", -n);
         }
+        MemorySegment s = pollfds.segment();
         int found = 0;
         for (int slot = 0; slot < count && found < n; slot++) {
             long base = slot * Poll.POLLFD_SIZE;
@@ -91,8 +89,7 @@ final class PollPoller implements Poller {
             if ((rev & Poll.POLLNVAL) != 0) {
                 // Closed while registered: park it, as epoll forgets a closed fd by itself.
                 s.set(ValueLayout.JAVA_INT, base + Poll.FD_OFFSET, -1);
-                LOG.log(System.Logger.Level.WARNING,
-                        "fd {0} was closed while registered; no longer watched (call remove() before close())", fd);
+                Descriptors.closedWhileRegistered(LOG, fd);
                 continue;
             }
             out.add(fd, rev);

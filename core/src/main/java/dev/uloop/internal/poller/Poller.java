@@ -7,6 +7,10 @@ package dev.uloop.internal.poller;
  * <p>A poller is used by one thread at a time and allocates nothing per {@link #poll}.
  * Interest 0 keeps a descriptor registered but out of the kernel's set, so that
  * conditions the kernel always reports (ERR, HUP) cannot spin the loop.
+ *
+ * <p>{@link #register} asks the kernel (or checks the descriptor) before it grows any
+ * table, so that a descriptor that is not open fails at once with EBADF, whatever its
+ * number.
  */
 public interface Poller extends AutoCloseable {
     /** Short name: {@code "epoll"}, {@code "io_uring"}, {@code "poll"}, {@code "select"}. */
@@ -45,18 +49,4 @@ public interface Poller extends AutoCloseable {
 
     @Override
     void close();
-
-    /** Milliseconds left until {@code deadlineNanos}, rounded up: used to resume after EINTR. */
-    static int remainingMillis(long deadlineNanos) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-            return 0;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
-    }
-
-    /** Clamps a timeout to the int range the kernel takes; negative means infinite (-1). */
-    static int clampTimeout(long timeoutMs) {
-        return timeoutMs < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, timeoutMs);
-    }
 }

@@ -1,5 +1,8 @@
 package dev.uloop.internal.poller;
 
+import dev.uloop.internal.util.Grow;
+import java.util.Arrays;
+
 /** A reusable list of (fd, events) pairs filled by a {@link Poller}. Grows, never shrinks. */
 public final class ReadySet {
     private int[] fds = new int[64];
@@ -14,8 +17,9 @@ public final class ReadySet {
     /** Appends one ready descriptor. */
     public void add(int fd, int ev) {
         if (size == fds.length) {
-            fds = java.util.Arrays.copyOf(fds, size * 2);
-            events = java.util.Arrays.copyOf(events, size * 2);
+            int n = Grow.length(size, size + 1);
+            fds = Arrays.copyOf(fds, n);
+            events = Arrays.copyOf(events, n);
         }
         fds[size] = fd;
         events[size] = ev;

@@ -1,8 +1,8 @@
 package dev.uloop.internal.poller;
 
 import dev.uloop.Events;
-import dev.uloop.NativeException;
 import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.LibC;
 import dev.uloop.internal.posix.Select;
 import dev.uloop.internal.posix.Socket;
@@ -24,7 +24,7 @@ import java.lang.foreign.ValueLayout;
  * <p>select reports read, write and except (urgent data) readiness: IN, OUT, PRI. RDHUP,
  * when asked for, is derived with a one-byte {@code recv(MSG_PEEK)} that returns 0 at EOF.
  */
-final class SelectPoller implements Poller {
+public final class SelectPoller implements Poller, Waits.Once {
     private static final System.Logger LOG = System.getLogger("uloop.poller.Select");
 
     private final int fdLimit;                 // fds must be below this
@@ -42,12 +42,12 @@ final class SelectPoller implements Poller {
     private int size;                          // registered fds
 
     /** A select backend with this platform's fd limit (none on Linux, else FD_SETSIZE). */
-    SelectPoller() {
+    public SelectPoller() {
         this(LibC.LINUX ? Integer.MAX_VALUE : Select.FD_SETSIZE);
     }
 
-    /** A select backend that refuses descriptors at or above {@code fdLimit}. */
-    SelectPoller(int fdLimit) {
+    /** A select backend that refuses descriptors at or above {@code fdLimit}, as strict kernels do (for tests). */
+    public SelectPoller(int fdLimit) {
         this.fdLimit = fdLimit;
         this.timeval = arena.allocate(Select.TIMEVAL);
         this.peekByte = arena.allocate(1);
@@ -60,11 +60,11 @@ final class SelectPoller implements Poller {
 
     @Override
     public void register(int fd, int ev) {
+        Descriptors.requireOpen(fd);           // first: a descriptor that is not open is EBADF, whatever its number
         if (fd >= fdLimit) {
             throw new IllegalArgumentException("select cannot watch fd " + fd + ": this platform's select() takes only"
                     + " descriptors below " + fdLimit + " (FD_SETSIZE); use the poll or epoll backend");
         }
-        Descriptors.requireOpen(fd);
         int words = (fd >>> 6) + 1;
         for (NativeArray a : new NativeArray[] {readMaster, writeMaster, exceptMaster, readSet, writeSet, exceptSet}) {
             a.ensureCapacity(words);
@@ -113,27 +113,25 @@ final class SelectPoller implements Poller {
     @Override
     public int poll(long timeoutMs, ReadySet out) {
         out.clear();
-        int timeout = Poller.clampTimeout(timeoutMs);
-        long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
-        int n;
-        while (true) {
-            n = selectOnce(timeout);
-            if (n >= 0) {
-                break;
-            }
-            if (n == -Errno.EBADF) {
-                parkClosedDescriptors();
-            } else if (n != -Errno.EINTR) {
-                throw new NativeException("select(nfds=" + (maxFd + 1) + ")", -n);
-            }
-            if (timeout > 0) {
-                timeout = Poller.remainingMillis(deadline);
-            }
+        int n = Waits.retrying(this, timeoutMs);
+        if (n < 0) {
+            throw Errors.exception("select(nfds=" + (maxFd + 1) + ")", -n);
         }
         if (n > 0) {
             collect(out);
         }
         return out.size();
+    }
+
+    /** One select; EBADF (a descriptor closed while registered) parks it and asks to be called again. */
+    @Override
+    public int waitOnce(int timeout) {
+        int n = selectOnce(timeout);
+        if (n == -Errno.EBADF) {
+            parkClosedDescriptors();
+            return -Errno.EINTR;
+        }
+        return n;
     }
 
     private int selectOnce(int timeout) {
@@ -196,8 +194,7 @@ final class SelectPoller implements Poller {
     private void parkClosedDescriptors() {
         for (int fd = 0; fd <= maxFd; fd++) {
             if (interest.get(fd) > 0 && Unistd.fcntl(fd, Unistd.F_GETFD, 0) == -Errno.EBADF) {
-                LOG.log(System.Logger.Level.WARNING,
-                        "fd {0} was closed while registered; no longer watched (call remove() before close())", fd);
+                Descriptors.closedWhileRegistered(LOG, fd);
                 modify(fd, 0);
             }
         }

@@ -1,6 +1,6 @@
 package dev.uloop.internal.poller;
 
-import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.EventFd;
 import dev.uloop.internal.posix.Unistd;
@@ -39,7 +39,7 @@ public final class Waker implements AutoCloseable {
     public static Waker openEventFd() {
         int fd = EventFd.eventfd(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
         if (fd < 0) {
-            throw new NativeException("eventfd(0, EFD_NONBLOCK|EFD_CLOEXEC)", -fd);
+            throw Errors.exception("eventfd(0, EFD_NONBLOCK|EFD_CLOEXEC)", -fd);
         }
         return new Waker(fd, fd, true);
     }
@@ -50,7 +50,7 @@ public final class Waker implements AutoCloseable {
             MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
             int r = Unistd.pipe2(fds, Unistd.O_NONBLOCK | Unistd.O_CLOEXEC);
             if (r < 0) {
-                throw new NativeException("pipe2(O_NONBLOCK|O_CLOEXEC)", -r);
+                throw Errors.exception("pipe2(O_NONBLOCK|O_CLOEXEC)", -r);
             }
             return new Waker(fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1), false);
         }
@@ -66,13 +66,13 @@ public final class Waker implements AutoCloseable {
         if (eventFd) {
             int r = EventFd.write(writeFd, 1L);
             if (r < 0 && r != -Errno.EAGAIN) {
-                throw new NativeException("eventfd_write(fd=" + writeFd + ")", -r);
+                throw Errors.exception("eventfd_write(fd=" + writeFd + ")", -r);
             }
         } else {
             long r = Unistd.write(writeFd, ONE_BYTE, 1);
             // A full pipe already wakes the loop.
             if (r < 0 && r != -Errno.EAGAIN) {
-                throw new NativeException("write(fd=" + writeFd + ")", (int) -r);
+                throw Errors.exception("write(fd=" + writeFd + ")", (int) -r);
             }
         }
     }
