@@ -1,10 +1,6 @@
 package dev.uloop;
 
-import dev.uloop.internal.poller.IoUringCompletions;
-import dev.uloop.internal.posix.Epoll;
-import dev.uloop.internal.posix.IoUringProbe;
-import dev.uloop.internal.posix.Poll;
-import dev.uloop.internal.posix.Select;
+import dev.uloop.internal.backend.Backends;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,20 +8,28 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The kernel interfaces an {@link EventLoop} can wait on, best first.
+ * The kernel interfaces an {@link EventLoop} can wait on, best first: the order in which
+ * {@link #best()} (and {@code auto}) tries them.
  *
  * <table>
  * <caption>Backends</caption>
- * <tr><th>backend</th><th>cost of one wait</th><th>limit</th></tr>
- * <tr><td>epoll</td><td>proportional to ready fds; interest kept in the kernel</td><td>Linux only</td></tr>
- * <tr><td>io_uring</td><td>proportional to ready fds; one poll request per fd, re-armed after each report</td>
+ * <tr><th>backend</th><th>cost of one wait</th><th>where</th></tr>
+ * <tr><td>epoll</td><td>O(ready fds); the interest list lives in the kernel</td><td>Linux</td></tr>
+ * <tr><td>io_uring</td><td>O(ready fds); one poll request per fd, re-armed after each report</td>
  *     <td>Linux 5.11+, where io_uring is allowed</td></tr>
- * <tr><td>io_uring-completion</td><td>no wait per socket operation: the kernel accepts, receives and
- *     sends; completions are collected in the wait</td><td>Linux 6.0+, where io_uring is allowed</td></tr>
- * <tr><td>poll</td><td>proportional to registered fds (the whole array is copied and scanned)</td><td>none</td></tr>
- * <tr><td>select</td><td>proportional to the highest fd (three bit sets copied and scanned)</td>
- *     <td>fd &lt; 1024 where the kernel enforces FD_SETSIZE; not on Linux</td></tr>
+ * <tr><td>io_uring-completion</td><td>as io_uring; TCP accept/recv/send done by the kernel, no
+ *     syscall each</td><td>Linux 6.0+, where io_uring is allowed</td></tr>
+ * <tr><td>poll</td><td>O(registered fds); the whole pollfd array is copied and scanned</td><td>POSIX</td></tr>
+ * <tr><td>select</td><td>O(highest fd); three fd bit sets are copied and scanned</td>
+ *     <td>POSIX; fds below 1024 where the kernel enforces FD_SETSIZE (not on Linux)</td></tr>
  * </table>
+ *
+ * <p>{@link #cost()} and {@link #limit()} give the same text at run time. Why the order is
+ * what it is: epoll's wait costs what is ready, not what is watched, and it was the fastest
+ * in every measurement; io_uring readiness is as cheap per wait but measured a tie or slower
+ * and is often refused in containers; io_uring-completion saves most system calls but not
+ * time on loopback, and its loop must keep its thread, so it is chosen by name; poll and
+ * select scan every registered descriptor on every wait.
  */
 public enum Backend {
     /** Linux epoll(7). */
@@ -68,18 +72,30 @@ public enum Backend {
     }
 
     /**
+     * What one wait on this backend costs, in a line.
+     *
+     * @return for example {@code "O(ready fds); the interest list lives in the kernel"}
+     */
+    public String cost() {
+        return Backends.spec(id).cost();
+    }
+
+    /**
+     * Where this backend works.
+     *
+     * @return for example {@code "Linux 5.11+, where io_uring is allowed"}
+     */
+    public String limit() {
+        return Backends.spec(id).limit();
+    }
+
+    /**
      * Whether this platform has the backend.
      *
      * @return true if an event loop can be opened on it
      */
     public boolean isAvailable() {
-        return switch (this) {
-            case EPOLL -> Epoll.available();
-            case IO_URING -> IoUringProbe.available();
-            case IO_URING_COMPLETION -> IoUringProbe.available() && IoUringCompletions.unsupportedReason() == null;
-            case POLL -> Poll.available();
-            case SELECT -> Select.available();
-        };
+        return Backends.spec(id).unavailableReason() == null;
     }
 
     /**
@@ -91,22 +107,13 @@ public enum Backend {
      * @return empty when the backend is available
      */
     public Optional<String> unavailableReason() {
-        if (isAvailable()) {
-            return Optional.empty();
-        }
-        if (this == IO_URING) {
-            return Optional.of(IoUringProbe.support().reason());
-        }
-        if (this == IO_URING_COMPLETION) {
-            return Optional.of(IoUringProbe.available() ? IoUringCompletions.unsupportedReason() : IoUringProbe.support().reason());
-        }
-        return Optional.of("not available on " + System.getProperty("os.name"));
+        return Optional.ofNullable(Backends.spec(id).unavailableReason());
     }
 
     /**
-     * The best backend the platform has: epoll, else io_uring, else io_uring-completion,
-     * else poll, else select.
-     * A backend that is not available is passed over silently.
+     * The best backend the platform has: the first available one in the order of this enum
+     * (epoll, io_uring, io_uring-completion, poll, select). A backend that is not available
+     * is passed over silently.
      *
      * @return the preferred backend
      * @throws UnsupportedOperationException when none is available
@@ -117,12 +124,13 @@ public enum Backend {
 
     /** {@link #best()} for a given availability (tests simulate a kernel that refuses io_uring). */
     static Backend best(Function<Backend, Optional<String>> reasons) {
-        for (Backend b : values()) {
+        for (Backends.Spec s : Backends.ORDER) {
+            Backend b = byId(s.id());
             if (reasons.apply(b).isEmpty()) {
                 return b;
             }
         }
-        throw new UnsupportedOperationException("no event backend (epoll, io_uring, poll, select) is available on "
+        throw new UnsupportedOperationException("no event backend (" + String.join(", ", ids()) + ") is available on "
                 + System.getProperty("os.name"));
     }
 
@@ -133,12 +141,30 @@ public enum Backend {
      */
     public static List<Backend> available() {
         List<Backend> list = new ArrayList<>();
-        for (Backend b : values()) {
+        for (Backends.Spec s : Backends.ORDER) {
+            Backend b = byId(s.id());
             if (b.isAvailable()) {
                 list.add(b);
             }
         }
         return list;
+    }
+
+    private static Backend byId(String id) {
+        for (Backend b : values()) {
+            if (b.id.equals(id)) {
+                return b;
+            }
+        }
+        throw new IllegalStateException("the backend registry names " + id + ", which Backend does not");
+    }
+
+    private static List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        for (Backends.Spec s : Backends.ORDER) {
+            ids.add(s.id());
+        }
+        return ids;
     }
 
     /**
@@ -168,7 +194,9 @@ public enum Backend {
                 return b;
             }
         }
-        throw new IllegalArgumentException("unknown backend '" + name + "'; choose auto, epoll, io_uring, io_uring-completion, poll or select");
+        List<String> ids = ids();
+        throw new IllegalArgumentException("unknown backend '" + name + "'; choose auto, "
+                + String.join(", ", ids.subList(0, ids.size() - 1)) + " or " + ids.getLast());
     }
 
     /**
@@ -203,15 +231,14 @@ public enum Backend {
         Optional<String> why = reasons.apply(b);
         if (why.isPresent()) {
             List<Backend> others = new ArrayList<>();
-            for (Backend o : values()) {
+            for (Backends.Spec s : Backends.ORDER) {
+                Backend o = byId(s.id());
                 if (reasons.apply(o).isEmpty()) {
                     others.add(o);
                 }
             }
-            throw new UnsupportedOperationException(b == IO_URING || b == IO_URING_COMPLETION
-                    ? "the " + b.id + " backend is not available: " + why.get() + "; available: " + others
-                    : "the " + b.id + " backend is not available on " + System.getProperty("os.name")
-                            + "; available: " + others);
+            throw new UnsupportedOperationException("the " + b.id + " backend is not available: " + why.get()
+                    + "; available: " + others);
         }
         return b;
     }

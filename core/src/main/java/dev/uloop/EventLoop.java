@@ -1,8 +1,11 @@
 package dev.uloop;
 
-import dev.uloop.internal.poller.LoopAccess;
+import dev.uloop.internal.backend.Backends;
+import dev.uloop.internal.backend.LoopEngines;
+import dev.uloop.internal.backend.LoopParts;
+import dev.uloop.internal.net.Reactor;
+import dev.uloop.internal.poller.CompletionPhase;
 import dev.uloop.internal.poller.Poller;
-import dev.uloop.internal.poller.Pollers;
 import dev.uloop.internal.poller.ReadySet;
 import dev.uloop.internal.poller.Waker;
 import dev.uloop.internal.timer.ScheduledTimer;
@@ -24,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One event loop over epoll, io_uring, poll or select: the seeds' {@code Uloop}.
  *
  * <pre>{@code
- * try (EventLoop loop = EventLoop.open()) {          // epoll > poll > select, or -Duloop.backend=poll
+ * try (EventLoop loop = EventLoop.open()) {          // the best backend (see Backend), or -Duloop.backend=poll
  *     loop.add(fd, Events.IN, (f, ev) -> { ... });    // reactor-style handler
  *     loop.every(Duration.ofSeconds(1), () -> ...);    // periodic callback
  *     loop.run();                                      // until stop()
@@ -45,8 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>call the handlers of the ready descriptors, in the order the kernel reported them;
  *     a descriptor removed (or removed and added again) earlier in the same batch is
  *     skipped, and the bits are limited to its interest at that moment;</li>
- * <li>on {@link Backend#IO_URING_COMPLETION}, hand the finished socket operations of the
- *     network layer to their connections;</li>
+ * <li>hand finished socket operations to their connections: the completion phase, where
+ *     the backend has one ({@link Backend#IO_URING_COMPLETION}); on the others it does
+ *     nothing, so the phases are the same on every backend;</li>
  * <li>run the timers that are due, in (deadline, scheduling order);</li>
  * <li>run the tasks queued by {@link #execute}.</li>
  * </ol>
@@ -62,11 +66,13 @@ public final class EventLoop implements Executor, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");
 
     static {
-        LoopAccess.install(loop -> loop.poller);
+        LoopEngines.install(loop -> ((EventLoop) loop).parts.sockets());
     }
 
     private final Backend backend;
+    private final LoopParts parts;              // from the backend registry
     private final Poller poller;
+    private final CompletionPhase completions;
     private final Waker waker;
     private final ReadySet ready = new ReadySet();
     private final TimerQueue timers = new TimerQueue();
@@ -94,8 +100,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     private volatile long tasksRun;
 
     private EventLoop(Backend backend) {
-        this.backend = backend;
-        this.poller = Pollers.open(backend);
+        this.backend = backend.requireAvailable();
+        this.parts = Backends.open(backend.id(), new LoopReactor());
+        this.poller = parts.poller();
+        this.completions = parts.completions();
         Waker w;
         try {
             w = Waker.open();
@@ -110,7 +118,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Opens a loop on the backend named by the {@code uloop.backend} system property, or
-     * on the best one the platform has (epoll, then io_uring, then poll, then select).
+     * on the best one the platform has ({@link Backend#best()}: epoll, then io_uring, then
+     * poll, then select; io_uring-completion only by name).
      *
      * @return a new loop
      * @throws IllegalArgumentException if the property names no backend
@@ -430,7 +439,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         long t1 = System.nanoTime();
         batch++;
         dispatch(n);
-        int done = poller.runCompletions();
+        int done = completions.run();
         if (done > 0) {
             eventsDispatched += done;
         }
@@ -610,6 +619,36 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private IllegalStateException closedException(String op) {
         return new IllegalStateException("EventLoop." + op + ": " + this + " is closed");
+    }
+
+    /** The loop as its backend's engines see it: its own calls, on its thread. */
+    private final class LoopReactor implements Reactor {
+        @Override
+        public void add(int fd, int events, Handler handler) {
+            EventLoop.this.add(fd, events, handler);
+        }
+
+        @Override
+        public void modify(int fd, int events) {
+            EventLoop.this.modify(fd, events);
+        }
+
+        @Override
+        public void remove(int fd) {
+            if (!closed) {          // the poller went with the loop: only the socket is left to close
+                EventLoop.this.remove(fd);
+            }
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            EventLoop.this.execute(task);
+        }
+
+        @Override
+        public Timer schedule(Duration delay, Runnable task) {
+            return EventLoop.this.schedule(delay, task);
+        }
     }
 
     @Override

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.uloop.internal.posix.Errno;
-import dev.uloop.internal.posix.IoUringProbe;
-import dev.uloop.internal.posix.FakeIoUringKernel;
+import dev.uloop.internal.uring.IoUringProbe;
+import dev.uloop.internal.uring.FakeIoUringKernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

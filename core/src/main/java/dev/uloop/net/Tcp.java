@@ -1,13 +1,11 @@
 package dev.uloop.net;
 
 import dev.uloop.EventLoop;
-import dev.uloop.Events;
 import dev.uloop.NativeException;
-import dev.uloop.internal.net.IoBuffers;
+import dev.uloop.internal.backend.LoopEngines;
+import dev.uloop.internal.net.Connects;
+import dev.uloop.internal.net.NativeSocket;
 import dev.uloop.internal.net.Sockets;
-import dev.uloop.internal.posix.Errno;
-import dev.uloop.internal.posix.SockAddr;
-import dev.uloop.internal.posix.Socket;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,45 +28,32 @@ public final class Tcp {
      */
     public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress address, Protocol protocol) {
         CompletableFuture<TcpConnection> result = new CompletableFuture<>();
-        int fd = Sockets.open(address, Socket.SOCK_STREAM);
-        String call = "connect(fd=" + fd + ", " + Addresses.format(address) + ")";
+        NativeSocket socket = NativeSocket.open(address, Sockets.STREAM);
         try {
-            Sockets.setInt(fd, Socket.IPPROTO_TCP, Socket.TCP_NODELAY, 1, "TCP_NODELAY");
-            IoBuffers io = IoBuffers.get();
-            int len = SockAddr.write(address, io.addr);
-            int r = Socket.connect(fd, io.addr, len);
-            if (r == 0) {
-                result.complete(TcpConnection.adopt(loop, fd, protocol, null));
+            socket.setNoDelay();
+            if (socket.connect(address)) {
+                result.complete(TcpConnection.adopt(loop, socket, protocol, null));
                 return result;
             }
-            if (r != -Errno.EINPROGRESS) {
-                Sockets.close(fd);
-                result.completeExceptionally(new NativeException(call, -r));
-                return result;
-            }
-            loop.add(fd, Events.OUT, (f, ev) -> {
-                loop.remove(fd);
+            Runnable stopWaiting = Connects.await(LoopEngines.sockets(loop).reactor(), socket, address, failure -> {
                 if (result.isDone()) {
                     return;            // cancelled: the socket is closed already
                 }
-                int err = Sockets.getInt(fd, Socket.SOL_SOCKET, Socket.SO_ERROR);
-                if (err != 0) {
-                    Sockets.close(fd);
-                    result.completeExceptionally(new NativeException(call, err < 0 ? -err : err));
+                if (failure != null) {
+                    socket.close();
+                    result.completeExceptionally(failure);
                 } else {
-                    result.complete(TcpConnection.adopt(loop, fd, protocol, null));
+                    result.complete(TcpConnection.adopt(loop, socket, protocol, null));
                 }
             });
             result.whenComplete((c, e) -> {
                 if (result.isCancelled()) {
-                    if (!loop.isClosed()) {
-                        loop.remove(fd);  // given up while connecting: let go of the socket
-                    }
-                    Sockets.close(fd);
+                    stopWaiting.run();    // given up while connecting: let go of the socket
+                    socket.close();
                 }
             });
         } catch (RuntimeException e) {
-            Sockets.close(fd);
+            socket.close();
             result.completeExceptionally(e);
         }
         return result;

@@ -1,38 +1,34 @@
 package dev.uloop.net;
 
 import dev.uloop.EventLoop;
-import dev.uloop.Events;
-import dev.uloop.NativeException;
 import dev.uloop.Timer;
+import dev.uloop.internal.backend.LoopEngines;
+import dev.uloop.internal.net.AcceptorEngine;
+import dev.uloop.internal.net.NativeSocket;
 import dev.uloop.internal.net.Sockets;
-import dev.uloop.internal.poller.IoUringCompletions;
-import dev.uloop.internal.poller.LoopAccess;
-import dev.uloop.internal.posix.IoUring;
-import dev.uloop.internal.posix.Errno;
-import dev.uloop.internal.posix.Socket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A listening TCP socket on an event loop: accepts connections ({@code accept4} with
- * NONBLOCK|CLOEXEC) and gives each one a fresh {@link Protocol} from a factory.
+ * A listening TCP socket on an event loop: accepts connections (non-blocking,
+ * close-on-exec) and gives each one a fresh {@link Protocol} from a factory.
  *
  * <pre>{@code
  * TcpServer server = TcpServer.listen(loop, new InetSocketAddress("127.0.0.1", 7007), EchoProtocol::new);
  * }</pre>
  *
- * <p>On the {@link dev.uloop.Backend#IO_URING_COMPLETION} backend one multishot ACCEPT
- * request takes the place of readiness: the kernel accepts, and each completion brings a new
- * connection.
+ * <p>How it accepts is the loop's backend's business: by readiness, or on
+ * io_uring-completion with one multishot accept request that the kernel completes once per
+ * connection. Out of descriptors (EMFILE) or memory, it pauses accepting for a moment
+ * instead of spinning.
  *
  * <p>Its methods belong on the loop thread, except {@link #connectionCount()},
  * {@link #acceptedCount()} and {@link #localAddress()}. To serve one port from several
@@ -40,32 +36,27 @@ import java.util.function.Supplier;
  */
 public final class TcpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpServer");
-    private static final int ACCEPTS_PER_EVENT = 64;
-    private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
 
     private final EventLoop loop;
-    private final int fd;                     // the listening socket, or -1 (a group's loop without one)
     private final Supplier<? extends Protocol> factory;
     private final SocketOptions options;
     private final InetSocketAddress localAddress;
     private final Set<TcpConnection> connections = new LinkedHashSet<>();
-    private final IoUringCompletions uring;   // completion mode, or null
-    private int slot = -1;                    // its owner slot there, once registered
-    private boolean acceptPaused;             // completion mode: backing off after EMFILE and the like
-    private IntConsumer handOff;              // set by a group's single acceptor: who serves an accepted fd
+    private final AcceptorEngine acceptor;     // NONE on a group's loop without a listening socket
+    private Consumer<NativeSocket> handOff;    // set by a group's single acceptor: who serves an accepted socket
     private boolean closed;
     // Written by the loop thread only; volatile so that a group can add them up from any thread.
     private volatile long accepted;
     private volatile int open;
 
-    private TcpServer(EventLoop loop, int fd, Supplier<? extends Protocol> factory, SocketOptions options,
-                      InetSocketAddress localAddress) {
+    private TcpServer(EventLoop loop, NativeSocket listener, Supplier<? extends Protocol> factory,
+                      SocketOptions options, InetSocketAddress localAddress) {
         this.loop = loop;
-        this.fd = fd;
         this.factory = factory;
         this.options = options;
         this.localAddress = localAddress;
-        this.uring = LoopAccess.completions(loop);
+        this.acceptor = listener == null ? AcceptorEngine.NONE
+                : LoopEngines.sockets(loop).acceptor(listener, this::accepted);
     }
 
     /**
@@ -100,14 +91,14 @@ public final class TcpServer implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + address.getHostString());
         }
-        int fd = Sockets.openBound(address, Socket.SOCK_STREAM, options.reuseAddress, options.reusePortForOneSocket(),
-                options.dualStack);
-        TcpServer server = onSocket(loop, fd, options, factory);
+        NativeSocket listener = Sockets.openBound(address, Sockets.STREAM, options.reuseAddress,
+                options.reusePortForOneSocket(), options.dualStack);
+        TcpServer server = onSocket(loop, listener, options, factory);
         try {
             server.register();
             return server;
         } catch (RuntimeException e) {
-            Sockets.close(fd);
+            server.closeUnregistered();
             throw e;
         }
     }
@@ -116,15 +107,13 @@ public final class TcpServer implements AutoCloseable {
      * A server on a bound socket: listens (any thread), to be {@link #register}ed on its
      * loop's thread. The socket is closed if listening fails.
      */
-    static TcpServer onSocket(EventLoop loop, int fd, SocketOptions options, Supplier<? extends Protocol> factory) {
+    static TcpServer onSocket(EventLoop loop, NativeSocket listener, SocketOptions options,
+                              Supplier<? extends Protocol> factory) {
         try {
-            int r = Socket.listen(fd, options.backlog);
-            if (r < 0) {
-                throw new NativeException("listen(fd=" + fd + ")", -r);
-            }
-            return new TcpServer(loop, fd, factory, options, Sockets.localAddress(fd));
+            listener.listen(options.backlog);
+            return new TcpServer(loop, listener, factory, options, listener.localAddress());
         } catch (RuntimeException e) {
-            Sockets.close(fd);
+            listener.close();
             throw e;
         }
     }
@@ -135,18 +124,13 @@ public final class TcpServer implements AutoCloseable {
      */
     static TcpServer withoutSocket(EventLoop loop, InetSocketAddress localAddress, SocketOptions options,
                                    Supplier<? extends Protocol> factory) {
-        return new TcpServer(loop, -1, factory, options, localAddress);
+        return new TcpServer(loop, null, factory, options, localAddress);
     }
 
-    /** On the loop thread (or before it runs): starts watching the listening socket. */
+    /** On the loop thread (or before it runs): starts accepting. */
     void register() {
-        if (fd >= 0 && !closed) {
-            if (uring != null) {
-                slot = uring.attach(this::acceptCompleted, fd);
-                uring.accept(slot);
-            } else {
-                loop.add(fd, Events.IN, (f, ev) -> acceptAll());
-            }
+        if (!closed) {
+            acceptor.start();
         }
     }
 
@@ -154,135 +138,50 @@ public final class TcpServer implements AutoCloseable {
     void closeUnregistered() {
         if (!closed) {
             closed = true;
-            if (fd >= 0) {
-                Sockets.close(fd);
-            }
+            acceptor.close();
         }
     }
 
     /** Makes the accepted connections go to {@code to} instead of this server's loop. */
-    void handOffTo(IntConsumer to) {
+    void handOffTo(Consumer<NativeSocket> to) {
         handOff = to;
+    }
+
+    /** A connection the acceptor took: served here, or handed to the group's next loop. */
+    private void accepted(NativeSocket socket) {
+        if (handOff != null) {
+            handOff.accept(socket);
+        } else {
+            adopt(socket);
+        }
     }
 
     /**
      * On the loop thread: serves a connection another loop's acceptor handed over, or
      * closes it when this server is closed already.
      */
-    void adoptHandedOver(int c) {
+    void adoptHandedOver(NativeSocket socket) {
         if (closed) {
-            Sockets.close(c);
+            socket.close();
             return;
         }
-        adopt(c);
+        adopt(socket);
     }
 
-    private void acceptAll() {
-        for (int i = 0; i < ACCEPTS_PER_EVENT && !closed; i++) {
-            int c = Socket.accept4(fd, MemorySegment.NULL, MemorySegment.NULL, Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);
-            if (c >= 0) {
-                if (handOff != null) {
-                    handOff.accept(c);
-                } else {
-                    adopt(c);
-                }
-                continue;
-            }
-            if (!acceptFailed(-c)) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * What to do about a failed accept.
-     *
-     * @return true to go on accepting, false to stop for now
-     */
-    private boolean acceptFailed(int errno) {
-        switch (errno) {
-            case Errno.EAGAIN:
-            case Errno.ECANCELED:
-                return false;
-            case Errno.ECONNABORTED:
-            case Errno.EPROTO:
-                return true;
-            case Errno.EMFILE:
-            case Errno.ENFILE:
-            case Errno.ENOBUFS:
-            case Errno.ENOMEM:
-                // Out of descriptors or memory: the pending connection would wake us at once
-                // again, so stop watching the listener for a moment instead of spinning.
-                LOG.log(Level.WARNING, "accept on {0}: {1}; pausing accepts for {2} ms",
-                        Addresses.format(localAddress), Errno.name(errno), ACCEPT_BACKOFF.toMillis());
-                if (uring != null) {
-                    acceptPaused = true;
-                    uring.cancel(slot, IoUringCompletions.OP_ACCEPT);
-                    loop.schedule(ACCEPT_BACKOFF, () -> {
-                        acceptPaused = false;
-                        armAccept();
-                    });
-                } else {
-                    loop.modify(fd, 0);
-                    loop.schedule(ACCEPT_BACKOFF, () -> {
-                        if (!closed) {
-                            loop.modify(fd, Events.IN);
-                        }
-                    });
-                }
-                return false;
-            default:
-                LOG.log(Level.ERROR, "accept4(fd={0}): {1}", fd, Errno.name(errno));
-                return false;
-        }
-    }
-
-    /** Completion mode: one multishot ACCEPT finished one connection (or failed). */
-    private void acceptCompleted(int op, int res, int flags) {
-        if (closed) {
-            if (res >= 0) {
-                Sockets.close(res);
-            }
-            return;
-        }
-        if (res >= 0) {
-            if (handOff != null) {
-                handOff.accept(res);
-            } else {
-                adopt(res);
-            }
-        } else {
-            acceptFailed(-res);       // logs it, backs off if need be
-        }
-        if ((flags & IoUring.IORING_CQE_F_MORE) == 0) {
-            armAccept();
-        }
-    }
-
-    private void armAccept() {
-        if (!closed && !acceptPaused && !uring.busy(slot, IoUringCompletions.OP_ACCEPT)) {
-            uring.accept(slot);
-        }
-    }
-
-    private void adopt(int c) {
+    private void adopt(NativeSocket socket) {
         accepted++;
         if (options.noDelay) {
-            try {
-                Sockets.setInt(c, Socket.IPPROTO_TCP, Socket.TCP_NODELAY, 1, "TCP_NODELAY");
-            } catch (NativeException e) {
-                // A connection reset before we got here: setting the option fails, the read will tell.
-            }
+            socket.setNoDelayQuietly();
         }
         Protocol p;
         try {
             p = factory.get();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "protocol factory failed; closing the new connection", e);
-            Sockets.close(c);
+            socket.close();
             return;
         }
-        TcpConnection conn = TcpConnection.adopt(loop, c, p, this::forget);
+        TcpConnection conn = TcpConnection.adopt(loop, socket, p, this::forget);
         if (!conn.isClosed()) {
             connections.add(conn);
             open = connections.size();
@@ -325,20 +224,9 @@ public final class TcpServer implements AutoCloseable {
     /** Stops accepting: the listening socket is closed; open connections go on. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (fd >= 0) {
-            if (uring != null) {
-                if (slot >= 0) {
-                    uring.cancel(slot);   // the listener is closed once its ACCEPT has ended
-                    uring.detach(slot);
-                }
-            } else if (!loop.isClosed()) {
-                loop.remove(fd);
-            }
-            Sockets.close(fd);
+        if (!closed) {
+            closed = true;
+            acceptor.close();
         }
     }
 

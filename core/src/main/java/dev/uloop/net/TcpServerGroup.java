@@ -1,8 +1,8 @@
 package dev.uloop.net;
 
 import dev.uloop.EventLoopGroup;
+import dev.uloop.internal.net.NativeSocket;
 import dev.uloop.internal.net.Sockets;
-import dev.uloop.internal.posix.Socket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -101,11 +101,12 @@ public final class TcpServerGroup implements AutoCloseable {
         }
         TcpServer[] servers = new TcpServer[n];
         if (shared) {
-            int[] fds = Sockets.openBoundShared(address, Socket.SOCK_STREAM, n, options.reuseAddress, options.dualStack);
+            NativeSocket[] sockets = Sockets.openBoundShared(address, Sockets.STREAM, n, options.reuseAddress,
+                    options.dualStack);
             int made = 0;
             try {
                 while (made < n) {
-                    servers[made] = TcpServer.onSocket(group.loop(made), fds[made], options, factory);
+                    servers[made] = TcpServer.onSocket(group.loop(made), sockets[made], options, factory);
                     made++;
                 }
             } catch (RuntimeException e) {
@@ -113,15 +114,15 @@ public final class TcpServerGroup implements AutoCloseable {
                     if (i < made) {
                         servers[i].closeUnregistered();
                     } else if (i > made) {
-                        Sockets.close(fds[i]);      // onSocket closed fds[made] itself
+                        sockets[i].close();         // onSocket closed sockets[made] itself
                     }
                 }
                 throw e;
             }
         } else {
-            int fd = Sockets.openBound(address, Socket.SOCK_STREAM, options.reuseAddress,
+            NativeSocket listener = Sockets.openBound(address, Sockets.STREAM, options.reuseAddress,
                     options.reusePortForOneSocket(), options.dualStack);
-            servers[0] = TcpServer.onSocket(group.loop(0), fd, options, factory);
+            servers[0] = TcpServer.onSocket(group.loop(0), listener, options, factory);
             for (int i = 1; i < n; i++) {
                 servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, factory);
             }
@@ -150,17 +151,17 @@ public final class TcpServerGroup implements AutoCloseable {
     }
 
     /** On loop 0's thread: gives an accepted connection to the next loop in turn. */
-    private void handOff(int fd) {
+    private void handOff(NativeSocket socket) {
         int target = nextLoop;
         nextLoop = (target + 1) % servers.length;
         if (target == 0) {
-            servers[0].adoptHandedOver(fd);
+            servers[0].adoptHandedOver(socket);
             return;
         }
         try {
-            group.execute(target, () -> servers[target].adoptHandedOver(fd));
+            group.execute(target, () -> servers[target].adoptHandedOver(socket));
         } catch (RejectedExecutionException e) {
-            Sockets.close(fd);       // that loop has ended
+            socket.close();          // that loop has ended
         }
     }
 

@@ -1,20 +1,15 @@
 package dev.uloop.net;
 
 import dev.uloop.EventLoop;
-import dev.uloop.Events;
 import dev.uloop.NativeException;
 import dev.uloop.WallClock;
-import dev.uloop.internal.net.AddressCache;
-import dev.uloop.internal.net.IoBuffers;
+import dev.uloop.internal.backend.LoopEngines;
+import dev.uloop.internal.net.DatagramEngine;
+import dev.uloop.internal.net.DatagramOwner;
+import dev.uloop.internal.net.NativeSocket;
 import dev.uloop.internal.net.Sockets;
-import dev.uloop.internal.posix.Errno;
-import dev.uloop.internal.posix.SockAddr;
-import dev.uloop.internal.posix.Socket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -27,35 +22,26 @@ import java.util.Objects;
  */
 public final class UdpEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.UdpEndpoint");
-    private static final int RECEIVES_PER_EVENT = 16;
     /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
     public static final int MAX_DATAGRAM = 65507;
 
-    private final EventLoop loop;
-    private final int fd;
     private final DatagramProtocol protocol;
     private final InetSocketAddress localAddress;
     private final boolean timestamps;
-    private final AddressCache senders = new AddressCache();
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment toAddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);  // last destination
-    private InetSocketAddress lastTo;
-    private int lastToLen;
-    private ByteBuffer lastDirect;                  // last direct buffer sent, and a segment of all of it
-    private MemorySegment lastDirectSegment;
+    private final DatagramEngine engine;
     // Written by the loop thread only; volatile so that they can be read (and a group's added up) anywhere.
     private volatile long received;
     private volatile long sent;
     private volatile long sendDrops;
     private long receiveTime;
+    private boolean registered;
     private boolean closed;
 
-    private UdpEndpoint(EventLoop loop, int fd, DatagramProtocol protocol, boolean timestamps) {
-        this.loop = loop;
-        this.fd = fd;
+    private UdpEndpoint(EventLoop loop, NativeSocket socket, DatagramProtocol protocol, boolean timestamps) {
         this.protocol = protocol;
         this.timestamps = timestamps;
-        this.localAddress = Sockets.localAddress(fd);
+        this.engine = new DatagramEngine(LoopEngines.sockets(loop).reactor(), socket, timestamps, new Owner());
+        this.localAddress = engine.localAddress();
     }
 
     /**
@@ -92,9 +78,9 @@ public final class UdpEndpoint implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + address.getHostString());
         }
-        int fd = Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress, options.reusePortForOneSocket(),
-                options.dualStack);
-        UdpEndpoint e = onSocket(loop, fd, protocol, options.receiveTimestamps);
+        NativeSocket socket = Sockets.openBound(address, Sockets.DATAGRAM, options.reuseAddress,
+                options.reusePortForOneSocket(), options.dualStack);
+        UdpEndpoint e = onSocket(loop, socket, protocol, options.receiveTimestamps);
         try {
             e.register();
             return e;
@@ -109,15 +95,12 @@ public final class UdpEndpoint implements AutoCloseable {
      * thread; with {@code timestamps}, asks the kernel for receive timestamps; tells the
      * protocol with {@link DatagramProtocol#bound}. The socket is closed if that fails.
      */
-    static UdpEndpoint onSocket(EventLoop loop, int fd, DatagramProtocol protocol, boolean timestamps) {
+    static UdpEndpoint onSocket(EventLoop loop, NativeSocket socket, DatagramProtocol protocol, boolean timestamps) {
         UdpEndpoint e;
         try {
-            if (timestamps) {
-                Sockets.setInt(fd, Socket.SOL_SOCKET, Socket.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
-            }
-            e = new UdpEndpoint(loop, fd, protocol, timestamps);
+            e = new UdpEndpoint(loop, socket, protocol, timestamps);
         } catch (RuntimeException ex) {
-            Sockets.close(fd);
+            socket.close();
             throw ex;
         }
         try {
@@ -133,53 +116,37 @@ public final class UdpEndpoint implements AutoCloseable {
     void closeUnregistered() {
         if (!closed) {
             closed = true;
-            Sockets.close(fd);
-            arena.close();
+            engine.close(false);
         }
     }
 
     /** On the loop thread (or before it runs): starts receiving. */
     void register() {
         if (!closed) {
-            loop.add(fd, Events.IN, (f, ev) -> receive());
+            engine.start();
+            registered = true;
         }
     }
 
-    private void receive() {
-        IoBuffers io = IoBuffers.get();
-        for (int i = 0; i < RECEIVES_PER_EVENT && !closed; i++) {
-            long n;
-            int addrLen;
-            if (timestamps) {
-                io.msg.prepare();
-                n = Socket.recvmsg(fd, io.msg.msg, Socket.MSG_DONTWAIT);
-                if (n >= 0) {
-                    long t = io.msg.timespec(Socket.SOL_SOCKET, Socket.SCM_TIMESTAMPNS);
-                    receiveTime = t != Long.MIN_VALUE ? t : WallClock.nanos();
-                }
-                addrLen = io.msg.nameLength();
-            } else {
-                io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
-                n = Socket.recvfrom(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT, io.addr, io.addrLen);
-                receiveTime = 0;
-                addrLen = io.addrLen.get(ValueLayout.JAVA_INT, 0);
-            }
-            if (n == -Errno.EAGAIN) {
-                return;
-            }
-            if (n < 0) {
-                // ICMP errors for earlier sends (ECONNREFUSED...) surface here; the socket stays usable.
-                report(new NativeException((timestamps ? "recvmsg" : "recvfrom") + "(fd=" + fd + ")", (int) -n));
-                continue;
-            }
+    /** What the engine reports. */
+    private final class Owner implements DatagramOwner {
+        @Override
+        public void received(ByteBuffer data, InetSocketAddress from, long stamp) {
             received++;
-            InetSocketAddress from = senders.lookup(io.addr, addrLen);
-            ByteBuffer view = io.readView;
-            view.clear().limit((int) n);
+            receiveTime = stamp;
             try {
-                protocol.datagramReceived(view, from);
+                protocol.datagramReceived(data, from);
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "datagramReceived of " + protocol.getClass().getName() + " threw", e);
+            }
+        }
+
+        @Override
+        public void error(NativeException cause) {
+            try {
+                protocol.errorReceived(cause);
+            } catch (RuntimeException t) {
+                LOG.log(Level.ERROR, "errorReceived threw", t);
             }
         }
     }
@@ -206,14 +173,6 @@ public final class UdpEndpoint implements AutoCloseable {
         return timestamps;
     }
 
-    private void report(NativeException e) {
-        try {
-            protocol.errorReceived(e);
-        } catch (RuntimeException t) {
-            LOG.log(Level.ERROR, "errorReceived threw", t);
-        }
-    }
-
     /**
      * Sends one datagram without blocking. Loop thread only.
      *
@@ -226,39 +185,17 @@ public final class UdpEndpoint implements AutoCloseable {
         if (closed) {
             return false;
         }
-        if (to != lastTo) {
-            lastToLen = SockAddr.write(to, toAddr);
-            lastTo = to;
-        }
-        IoBuffers io = IoBuffers.get();
-        int len = data.remaining();
-        MemorySegment src;
-        if (data == io.readView) {
-            src = data.position() == 0 ? io.read : io.read.asSlice(data.position());
-        } else if (data.isDirect()) {
-            if (data != lastDirect) {       // the same reply buffer again and again: make its segment once
-                lastDirectSegment = MemorySegment.ofBuffer(data.duplicate().clear());
-                lastDirect = data;
+        return switch (engine.send(data, to)) {
+            case SENT -> {
+                sent++;
+                yield true;
             }
-            src = data.position() == 0 ? lastDirectSegment : lastDirectSegment.asSlice(data.position());
-        } else {
-            if (len > IoBuffers.SIZE) {
-                throw new IllegalArgumentException("datagram of " + len + " bytes; the maximum is " + MAX_DATAGRAM);
+            case DROPPED -> {
+                sendDrops++;
+                yield false;
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(data), 0, io.write, 0, len);
-            src = io.write;
-        }
-        long n = Socket.sendto(fd, src, len, Socket.MSG_DONTWAIT | Socket.MSG_NOSIGNAL, toAddr, lastToLen);
-        if (n >= 0) {
-            sent++;
-            return true;
-        }
-        if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
-            sendDrops++;
-            return false;
-        }
-        LOG.log(Level.WARNING, "sendto(fd={0}, {1}): {2}", fd, Addresses.format(to), Errno.name((int) -n));
-        return false;
+            case FAILED -> false;
+        };
     }
 
     /**
@@ -311,15 +248,10 @@ public final class UdpEndpoint implements AutoCloseable {
     /** Unregisters and closes the socket. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (!closed) {
+            closed = true;
+            engine.close(registered);
         }
-        closed = true;
-        if (!loop.isClosed()) {
-            loop.remove(fd);
-        }
-        Sockets.close(fd);
-        arena.close();
     }
 
     @Override

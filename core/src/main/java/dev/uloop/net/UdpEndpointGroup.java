@@ -1,8 +1,8 @@
 package dev.uloop.net;
 
 import dev.uloop.EventLoopGroup;
+import dev.uloop.internal.net.NativeSocket;
 import dev.uloop.internal.net.Sockets;
-import dev.uloop.internal.posix.Socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -78,26 +78,26 @@ public final class UdpEndpointGroup implements AutoCloseable {
                                         Supplier<? extends DatagramProtocol> factory) throws IOException {
         OnLoops.checkSetUp(group, address, options, factory);
         boolean shared = options.sharePort(group.size());
-        int[] fds = shared
-                ? Sockets.openBoundShared(address, Socket.SOCK_DGRAM, group.size(), options.reuseAddress, options.dualStack)
-                : new int[] {Sockets.openBound(address, Socket.SOCK_DGRAM, options.reuseAddress,
+        NativeSocket[] sockets = shared
+                ? Sockets.openBoundShared(address, Sockets.DATAGRAM, group.size(), options.reuseAddress, options.dualStack)
+                : new NativeSocket[] {Sockets.openBound(address, Sockets.DATAGRAM, options.reuseAddress,
                         options.reusePortForOneSocket(), options.dualStack)};
-        UdpEndpoint[] endpoints = new UdpEndpoint[fds.length];
+        UdpEndpoint[] endpoints = new UdpEndpoint[sockets.length];
         int made = 0;
         try {
-            while (made < fds.length) {
+            while (made < sockets.length) {
                 DatagramProtocol p = Objects.requireNonNull(factory.get(), "the protocol factory returned null");
-                int fd = fds[made];
-                fds[made] = -1;                 // onSocket owns it now, and closes it if it fails
-                endpoints[made] = UdpEndpoint.onSocket(group.loop(made), fd, p, options.receiveTimestamps);
+                NativeSocket socket = sockets[made];
+                sockets[made] = null;           // onSocket owns it now, and closes it if it fails
+                endpoints[made] = UdpEndpoint.onSocket(group.loop(made), socket, p, options.receiveTimestamps);
                 made++;
             }
         } catch (RuntimeException e) {
-            for (int i = 0; i < fds.length; i++) {
+            for (int i = 0; i < sockets.length; i++) {
                 if (i < made) {
                     endpoints[i].closeUnregistered();
-                } else if (fds[i] >= 0) {
-                    Sockets.close(fds[i]);
+                } else if (sockets[i] != null) {
+                    sockets[i].close();
                 }
             }
             throw e;

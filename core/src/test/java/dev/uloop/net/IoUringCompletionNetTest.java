@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.uloop.Backend;
 import dev.uloop.EventLoop;
-import dev.uloop.internal.poller.LoopAccess;
+import dev.uloop.internal.backend.LoopEngines;
+import dev.uloop.internal.uring.CompletionEngine;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -205,7 +206,7 @@ class IoUringCompletionNetTest extends NetContract {
             Thread.sleep(10);
         }
         assertEquals(0, (int) lt.call(server::connectionCount));
-        assertEquals(0, (int) lt.call(() -> LoopAccess.completions(lt.loop()).heldBuffers()),
+        assertEquals(0, (int) lt.call(() -> ((CompletionEngine) LoopEngines.sockets(lt.loop())).heldBuffers()),
                 "receive buffers not handed back exactly once");
     }
 

@@ -4,7 +4,7 @@ import dev.uloop.Backend;
 import dev.uloop.Events;
 import dev.uloop.NativeException;
 import dev.uloop.internal.poller.Poller;
-import dev.uloop.internal.poller.Pollers;
+import dev.uloop.internal.backend.Backends;
 import dev.uloop.internal.poller.ReadySet;
 import dev.uloop.internal.posix.Unistd;
 import java.lang.foreign.Arena;
@@ -56,7 +56,7 @@ public class EventBench {
     @Setup(Level.Trial)
     public void setUp() {
         pipes = new Pipes(idle + 1);
-        poller = Pollers.open(Backend.parse(backend));
+        poller = Backends.openPoller(Backend.parse(backend).requireAvailable().id());
         for (int i = 0; i < idle + 1; i++) {
             poller.register(pipes.readFd(i), Events.IN);
         }

@@ -2,7 +2,7 @@ package dev.uloop.bench.jmh;
 
 import dev.uloop.Events;
 import dev.uloop.NativeException;
-import dev.uloop.internal.poller.IoUringRing;
+import dev.uloop.internal.uring.IoUringRing;
 import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Unistd;
 import java.lang.foreign.Arena;

@@ -3,7 +3,7 @@ package dev.uloop.bench.jmh;
 import dev.uloop.Backend;
 import dev.uloop.Events;
 import dev.uloop.internal.poller.Poller;
-import dev.uloop.internal.poller.Pollers;
+import dev.uloop.internal.backend.Backends;
 import dev.uloop.internal.poller.ReadySet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,7 +51,7 @@ public class PollerBench {
     @Setup(Level.Trial)
     public void setUp() {
         pipes = new Pipes(fds);
-        poller = Pollers.open(Backend.parse(backend));
+        poller = Backends.openPoller(Backend.parse(backend).requireAvailable().id());
         for (int i = 0; i < fds; i++) {
             poller.register(pipes.readFd(i), Events.IN);
         }

@@ -4,7 +4,7 @@ import dev.uloop.Backend;
 import dev.uloop.EventLoop;
 import dev.uloop.Events;
 import dev.uloop.internal.poller.Poller;
-import dev.uloop.internal.poller.Pollers;
+import dev.uloop.internal.backend.Backends;
 import dev.uloop.internal.poller.ReadySet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,7 +59,7 @@ public class RegistrationBench {
     public void setUp() {
         Backend b = Backend.parse(backend);
         pipes = new Pipes(BACKGROUND + 3);
-        poller = Pollers.open(b);
+        poller = Backends.openPoller(b.requireAvailable().id());
         loop = EventLoop.open(b);
         for (int i = 0; i < BACKGROUND; i++) {
             poller.register(pipes.readFd(i), Events.IN);

@@ -1,11 +1,11 @@
 package dev.uloop.bench.servers;
 
-import dev.uloop.internal.poller.IoUringBufferRing;
-import dev.uloop.internal.poller.IoUringRing;
+import dev.uloop.internal.uring.IoUringBufferRing;
+import dev.uloop.internal.uring.IoUringRing;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.EventFd;
 import dev.uloop.internal.posix.IoUring;
-import dev.uloop.internal.posix.IoUringProbe;
+import dev.uloop.internal.uring.IoUringProbe;
 import dev.uloop.internal.posix.Poll;
 import dev.uloop.internal.posix.SockAddr;
 import dev.uloop.internal.posix.Socket;

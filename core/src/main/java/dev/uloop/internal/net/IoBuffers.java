@@ -23,6 +23,8 @@ public final class IoBuffers {
     public final ByteBuffer readView;
     /** Heap data is copied here before a send. */
     public final MemorySegment write;
+    /** A ByteBuffer view of {@link #write}, for absolute puts. */
+    public final ByteBuffer writeView;
     /** A {@code sockaddr_storage} for accept/recvfrom/getsockname. */
     public final MemorySegment addr;
     /** A {@code socklen_t}. */
@@ -37,6 +39,7 @@ public final class IoBuffers {
         read = arena.allocate(SIZE, 64);
         readView = read.asByteBuffer();
         write = arena.allocate(SIZE, 64);
+        writeView = write.asByteBuffer();
         addr = arena.allocate(dev.uloop.internal.posix.SockAddr.STORAGE_SIZE, 8);
         addrLen = arena.allocate(ValueLayout.JAVA_INT);
         optInt = arena.allocate(16, 8);

@@ -1,31 +1,25 @@
 package dev.uloop.internal.net;
 
-import dev.uloop.NativeException;
-import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.SockAddr;
 import dev.uloop.internal.posix.Socket;
 import dev.uloop.internal.posix.Unistd;
-import dev.uloop.net.Addresses;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
-/** Socket set-up shared by TCP and UDP: creation, options, bind with errors a person can act on. */
+/** Making server sockets, for TCP and UDP alike: options, bind with errors a person can act on, ports shared by several loops. */
 public final class Sockets {
     private Sockets() {}
 
-    /** A non-blocking, close-on-exec socket of the address's family. */
-    public static int open(InetSocketAddress address, int type) {
-        int fd = Socket.socket(SockAddr.family(address), type | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Errors.exception("socket(" + (type == Socket.SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM") + ")", -fd);
-        }
-        return fd;
-    }
+    /** A TCP socket ({@code SOCK_STREAM}). */
+    public static final int STREAM = Socket.SOCK_STREAM;
+    /** A UDP socket ({@code SOCK_DGRAM}). */
+    public static final int DATAGRAM = Socket.SOCK_DGRAM;
 
     /**
      * A non-blocking socket with the usual server options, bound to {@code address}; closed
@@ -33,21 +27,23 @@ public final class Sockets {
      *
      * @throws BindException for a busy or privileged port or a foreign address
      */
-    public static int openBound(InetSocketAddress address, int type, boolean reuseAddress, boolean reusePort,
-                                boolean dualStack) throws BindException {
-        int fd = open(address, type);
+    public static NativeSocket openBound(InetSocketAddress address, int type, boolean reuseAddress, boolean reusePort,
+                                         boolean dualStack) throws BindException {
+        NativeSocket s = NativeSocket.open(address, type);
         try {
             if (reuseAddress) {
-                setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEADDR, 1, "SO_REUSEADDR");
+                s.setInt(Socket.SOL_SOCKET, Socket.SO_REUSEADDR, 1, "SO_REUSEADDR");
             }
             if (reusePort) {
-                setInt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, 1, "SO_REUSEPORT");
+                s.setInt(Socket.SOL_SOCKET, Socket.SO_REUSEPORT, 1, "SO_REUSEPORT");
             }
-            v6Only(fd, address, dualStack);
-            bind(fd, address);
-            return fd;
+            if (address.getAddress() instanceof Inet6Address) {
+                s.setInt(Socket.IPPROTO_IPV6, Socket.IPV6_V6ONLY, dualStack ? 0 : 1, "IPV6_V6ONLY");
+            }
+            bind(s.fd(), address);
+            return s;
         } catch (BindException | RuntimeException e) {
-            close(fd);
+            s.close();
             throw e;
         }
     }
@@ -63,26 +59,26 @@ public final class Sockets {
      *
      * @throws BindException for a busy or privileged port or a foreign address
      */
-    public static int[] openBoundShared(InetSocketAddress address, int type, int n, boolean reuseAddress,
-                                        boolean dualStack) throws BindException {
+    public static NativeSocket[] openBoundShared(InetSocketAddress address, int type, int n, boolean reuseAddress,
+                                                 boolean dualStack) throws BindException {
         if (address.getPort() != 0) {
-            close(openBound(address, type, reuseAddress, false, dualStack));
+            openBound(address, type, reuseAddress, false, dualStack).close();
         }
-        int[] fds = new int[n];
+        NativeSocket[] sockets = new NativeSocket[n];
         int bound = 0;
         try {
-            fds[0] = openBound(address, type, reuseAddress, true, dualStack);
+            sockets[0] = openBound(address, type, reuseAddress, true, dualStack);
             bound = 1;
             InetSocketAddress same = address.getPort() != 0 ? address
-                    : new InetSocketAddress(address.getAddress(), localAddress(fds[0]).getPort());
+                    : new InetSocketAddress(address.getAddress(), sockets[0].localAddress().getPort());
             while (bound < n) {
-                fds[bound] = openBound(same, type, reuseAddress, true, dualStack);
+                sockets[bound] = openBound(same, type, reuseAddress, true, dualStack);
                 bound++;
             }
-            return fds;
+            return sockets;
         } catch (BindException | RuntimeException e) {
             for (int i = 0; i < bound; i++) {
-                close(fds[i]);
+                sockets[i].close();
             }
             throw e;
         }
@@ -110,41 +106,8 @@ public final class Sockets {
                 v.set(ValueLayout.JAVA_INT, 0, 1);
                 return Socket.setsockopt(fd, Socket.SOL_SOCKET, Socket.SO_REUSEPORT, v, 4) == 0;
             } finally {
-                close(fd);
+                Unistd.close(fd);
             }
-        }
-    }
-
-    /** setsockopt with an int value. */
-    public static void setInt(int fd, int level, int name, int value, String what) {
-        MemorySegment v = IoBuffers.get().optInt;
-        v.set(ValueLayout.JAVA_INT, 0, value);
-        int r = Socket.setsockopt(fd, level, name, v, 4);
-        if (r < 0) {
-            throw Errors.exception("setsockopt(fd=" + fd + ", " + what + ")", -r);
-        }
-    }
-
-    /** getsockopt with an int value; returns -errno on failure. */
-    public static int getInt(int fd, int level, int name) {
-        IoBuffers io = IoBuffers.get();
-        io.addrLen.set(ValueLayout.JAVA_INT, 0, 4);
-        int r = Socket.getsockopt(fd, level, name, io.optInt, io.addrLen);
-        return r < 0 ? r : io.optInt.get(ValueLayout.JAVA_INT, 0);
-    }
-
-    /** Arms SO_LINGER {on, 0 s}, so that close() sends a reset. */
-    public static void lingerZero(int fd) {
-        MemorySegment v = IoBuffers.get().optInt;
-        v.set(ValueLayout.JAVA_INT, 0, 1);
-        v.set(ValueLayout.JAVA_INT, 4, 0);
-        Socket.setsockopt(fd, Socket.SOL_SOCKET, Socket.SO_LINGER, v, 8);
-    }
-
-    /** For IPv6 sockets: accept IPv4 too ({@code dualStack}) or IPv6 only. */
-    public static void v6Only(int fd, InetSocketAddress address, boolean dualStack) {
-        if (address.getAddress() instanceof Inet6Address) {
-            setInt(fd, Socket.IPPROTO_IPV6, Socket.IPV6_V6ONLY, dualStack ? 0 : 1, "IPV6_V6ONLY");
         }
     }
 
@@ -153,7 +116,7 @@ public final class Sockets {
      *
      * @throws BindException for a busy port, a privileged port or an address this host lacks
      */
-    public static void bind(int fd, InetSocketAddress address) throws BindException {
+    static void bind(int fd, InetSocketAddress address) throws BindException {
         IoBuffers io = IoBuffers.get();
         int len = SockAddr.write(address, io.addr);
         int r = Socket.bind(fd, io.addr, len);
@@ -164,15 +127,15 @@ public final class Sockets {
         if (e instanceof BindException be) {
             throw be;
         }
-        throw Errors.exception("bind(fd=" + fd + ", " + Addresses.format(address) + ")", -r);
+        throw Errors.exception("bind(fd=" + fd + ", " + AddressFormat.format(address) + ")", -r);
     }
 
     /**
      * The exception for a failed bind: a {@link BindException} with a message a person can act
-     * on for the usual causes, a {@link NativeException} wrapped in an IOException otherwise.
+     * on for the usual causes, a {@link dev.uloop.NativeException} wrapped in an IOException otherwise.
      */
     static IOException bindError(int errno, InetSocketAddress address) {
-        String where = Addresses.format(address);
+        String where = AddressFormat.format(address);
         return switch (errno) {
             case Errno.EADDRINUSE -> new BindException(where + " is already in use");
             case Errno.EACCES, Errno.EPERM -> new BindException("binding " + where
@@ -182,29 +145,5 @@ public final class Sockets {
                     + " is not an address of this host");
             default -> new IOException(Errors.exception("bind(" + where + ")", errno));
         };
-    }
-
-    /** The local address of a socket. */
-    public static InetSocketAddress localAddress(int fd) {
-        IoBuffers io = IoBuffers.get();
-        io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
-        int r = Socket.getsockname(fd, io.addr, io.addrLen);
-        if (r < 0) {
-            throw Errors.exception("getsockname(fd=" + fd + ")", -r);
-        }
-        return SockAddr.read(io.addr);
-    }
-
-    /** The peer address of a connected socket, or null if it has none. */
-    public static InetSocketAddress remoteAddress(int fd) {
-        IoBuffers io = IoBuffers.get();
-        io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
-        int r = Socket.getpeername(fd, io.addr, io.addrLen);
-        return r < 0 ? null : SockAddr.read(io.addr);
-    }
-
-    /** Closes quietly. */
-    public static void close(int fd) {
-        Unistd.close(fd);
     }
 }

@@ -7,8 +7,9 @@ import java.util.Arrays;
  * An int per file descriptor, indexed by fd: {@code -1} means absent. Descriptors are
  * small dense integers, so an array beats a map (Redis {@code events[]}, libuv watchers).
  */
-final class FdTable {
-    static final int ABSENT = -1;
+public final class FdTable {
+    /** The value of an fd that is not in the table. */
+    public static final int ABSENT = -1;
     private int[] values = filled(64);
 
     private static int[] filled(int n) {
@@ -17,11 +18,11 @@ final class FdTable {
         return a;
     }
 
-    int get(int fd) {
+    public int get(int fd) {
         return fd < values.length ? values[fd] : ABSENT;
     }
 
-    void put(int fd, int value) {
+    public void put(int fd, int value) {
         if (fd >= values.length) {
             int n = Grow.length(values.length, fd + 1);
             int[] bigger = filled(n);
@@ -32,7 +33,7 @@ final class FdTable {
     }
 
     /** Removes {@code fd} and returns its old value (or ABSENT). */
-    int remove(int fd) {
+    public int remove(int fd) {
         int old = get(fd);
         if (old != ABSENT) {
             values[fd] = ABSENT;
@@ -40,7 +41,7 @@ final class FdTable {
         return old;
     }
 
-    boolean contains(int fd) {
+    public boolean contains(int fd) {
         return get(fd) != ABSENT;
     }
 }

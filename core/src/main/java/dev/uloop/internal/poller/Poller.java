@@ -34,16 +34,6 @@ public interface Poller extends AutoCloseable {
      */
     int poll(long timeoutMs, ReadySet out);
 
-    /**
-     * Hands the completions of socket operations reaped by the last {@link #poll} to their
-     * owners (the io_uring completion mode); readiness pollers have none.
-     *
-     * @return how many were handed out
-     */
-    default int runCompletions() {
-        return 0;
-    }
-
     /** Number of registered descriptors. */
     int size();
 

@@ -59,14 +59,6 @@ public final class Epoll {
     private static final MethodHandle WAIT_NOW =
             LibC.downcall("epoll_wait", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), LibC.CRITICAL);
 
-    /**
-     * Whether this platform has epoll.
-     *
-     * @return true on Linux
-     */
-    public static boolean available() {
-        return LibC.LINUX && LibC.has("epoll_create1");
-    }
 
     /** {@code int epoll_create1(int flags)}. */
     public static int create1(int flags) {

@@ -46,14 +46,6 @@ public final class Poll {
     private static final MethodHandle POLL =
             LibC.downcall("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
 
-    /**
-     * Whether this platform has poll.
-     *
-     * @return true on any POSIX platform
-     */
-    public static boolean available() {
-        return LibC.has("poll");
-    }
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}; EINTR is returned as is. */
     public static int poll(MemorySegment fds, long nfds, int timeoutMs) {

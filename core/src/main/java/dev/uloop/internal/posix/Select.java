@@ -40,14 +40,6 @@ public final class Select {
     private static final MethodHandle SELECT = LibC.downcall("select",
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
 
-    /**
-     * Whether this platform has select.
-     *
-     * @return true on any POSIX platform
-     */
-    public static boolean available() {
-        return LibC.has("select");
-    }
 
     /**
      * {@code int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *timeout)}.

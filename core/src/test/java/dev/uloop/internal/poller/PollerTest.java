@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.uloop.Events;
 import dev.uloop.Fds;
+import dev.uloop.internal.backend.Backends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 class PollerTest {
     @Test
     void selectRefusesFdsAboveAStrictKernelsLimit() {
-        try (Poller p = Pollers.openSelect(1024); Fds fds = new Fds()) {
+        try (Poller p = new SelectPoller(1024); Fds fds = new Fds()) {
             int high = fds.dupAtOrAbove(fds.pipe()[0], 1500);   // open: a closed fd is EBADF before any limit
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> p.register(high, Events.IN));
@@ -37,7 +38,7 @@ class PollerTest {
     }
 
     private static void checkWaker(Waker w) {
-        try (w; Poller p = Pollers.open(dev.uloop.Backend.POLL)) {
+        try (w; Poller p = Backends.openPoller("poll")) {
             ReadySet out = new ReadySet();
             p.register(w.fd(), Events.IN);
             assertEquals(0, p.poll(0, out));
@@ -55,7 +56,7 @@ class PollerTest {
 
     @Test
     void epollResultArrayGrowsWhenFull() {
-        try (Poller p = Pollers.open(dev.uloop.Backend.EPOLL); Fds fds = new Fds()) {
+        try (Poller p = Backends.openPoller("epoll"); Fds fds = new Fds()) {
             ReadySet out = new ReadySet();
             int n = 200;                               // more than the initial 64 result slots
             for (int i = 0; i < n; i++) {

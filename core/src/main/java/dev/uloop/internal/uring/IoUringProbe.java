@@ -1,4 +1,4 @@
-package dev.uloop.internal.posix;
+package dev.uloop.internal.uring;
 
 import static dev.uloop.internal.posix.IoUring.IORING_FEAT_EXT_ARG;
 import static dev.uloop.internal.posix.IoUring.IORING_FEAT_NODROP;
@@ -15,6 +15,10 @@ import static dev.uloop.internal.posix.IoUring.opName;
 import static dev.uloop.internal.posix.IoUring.register;
 import static dev.uloop.internal.posix.IoUring.setup;
 
+import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.IoUring;
+import dev.uloop.internal.posix.LibC;
+import dev.uloop.internal.posix.Unistd;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +32,8 @@ import java.util.Locale;
  * io_uring in the kernel, a seccomp filter, the {@code kernel.io_uring_disabled} sysctl, a
  * kernel older than uloop needs) and keeps the reason; the probe itself
  * ({@link #probe(ProbeKernel)}) takes its kernel as a parameter so that tests can simulate
- * every refusal. {@link #unsupportedOps} asks the kernel about further opcodes.
+ * every refusal. {@link #completionUnsupportedReason()} asks the kernel, once, for the
+ * opcodes completion mode needs.
  */
 public final class IoUringProbe {
     private IoUringProbe() {}
@@ -202,6 +207,32 @@ public final class IoUringProbe {
             case Errno.ENOMEM -> call + ": no memory for the ring (RLIMIT_MEMLOCK, on kernels before 5.12)";
             default -> call;
         };
+    }
+
+    /** The opcodes completion mode needs; their presence (SEND_ZC) also says Linux 6.0+ for multishot RECV. */
+    private static final int[] COMPLETION_OPS = {IoUring.IORING_OP_ACCEPT, IoUring.IORING_OP_RECV,
+        IoUring.IORING_OP_SEND, IoUring.IORING_OP_SEND_ZC, IoUring.IORING_OP_ASYNC_CANCEL};
+
+    private static final class CompletionProbed {
+        static final String REASON = completionProbe();
+    }
+
+    private static String completionProbe() {
+        if (!available()) {
+            return support().reason();
+        }
+        String u = unsupportedOps(COMPLETION_OPS);
+        return u == null ? null : u + " (completion mode needs Linux 6.0+: multishot RECV, provided buffer rings)";
+    }
+
+    /**
+     * Why this kernel cannot do completion-based socket I/O (the io_uring-completion
+     * backend), asked once per process.
+     *
+     * @return null when it can, else the reason
+     */
+    public static String completionUnsupportedReason() {
+        return CompletionProbed.REASON;
     }
 
     /**

@@ -1,10 +1,12 @@
-package dev.uloop.internal.poller;
+package dev.uloop.internal.uring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.uloop.internal.poller.Poller;
+import dev.uloop.internal.poller.ReadySet;
 import dev.uloop.Backend;
 import dev.uloop.Events;
 import dev.uloop.Fds;

@@ -1,5 +1,6 @@
-package dev.uloop.internal.posix;
+package dev.uloop.internal.uring;
 
+import dev.uloop.internal.posix.IoUring;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;

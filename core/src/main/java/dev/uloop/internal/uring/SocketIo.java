@@ -1,56 +1,54 @@
-package dev.uloop.internal.poller;
+package dev.uloop.internal.uring;
 
-import dev.uloop.internal.posix.Errors;
+import dev.uloop.internal.poller.ReadySet;
 import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.IoUring;
-import dev.uloop.internal.posix.IoUringProbe;
 import dev.uloop.internal.posix.Socket;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import dev.uloop.internal.util.Failures;
+import dev.uloop.internal.util.Grow;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * Completion-based socket I/O on the ring of an {@link IoUringPoller} (the
- * {@code io_uring-completion} backend, Linux 6.0+): the kernel accepts, receives and sends,
- * and the loop handles finished operations. The network layer uses it in place of
- * readiness for TCP; everything else on the loop still waits for readiness on the same ring.
+ * Completion-based socket I/O on a loop's ring (the {@code io_uring-completion} backend,
+ * Linux 6.0+): the kernel accepts, receives and sends, and the loop hands finished
+ * operations to their owners (a {@link CompletionStream}, a {@link CompletionAcceptor}).
  *
  * <h2>Owners and user_data</h2>
- * An owner (a connection, a listening socket) {@link #attach}es and gets a slot. Its requests
- * carry {@code user_data = 1<<63 | generation<<32 | slot<<8 | op}; at most one request per
- * op is in flight per slot. {@link #detach} bumps the slot's generation, so a completion that
+ * An owner {@link #attach}es and gets a slot. Its requests carry
+ * {@code user_data = 1<<63 | generation<<32 | slot<<8 | op}; at most one request per op is
+ * in flight per slot. {@link #detach} bumps the slot's generation, so a completion that
  * arrives later is recognised as stale and dropped (its buffer, if it carries one, goes back
- * to the buffer ring). Poll requests have user_data {@code >= 0}, the poller's internal
+ * to the buffer ring). Poll requests have user_data {@code >= 0}, the session's internal
  * requests -1.
  *
  * <h2>Queued, then written in the wait</h2>
  * {@link #recv}, {@link #send} and {@link #accept} only queue the request; {@link #prepare}
  * writes the SQEs just before the loop's wait, so they are submitted with it, in the same
- * {@code io_uring_enter}, and only ever from the loop's thread.
+ * {@code io_uring_enter}, and only ever from the loop's thread. Completions are collected
+ * while the ring is reaped and handed out by {@link #run()}, the loop's completion phase,
+ * after the readiness handlers.
  *
  * <h2>Buffers</h2>
  * Receives take buffers from one provided buffer ring per loop ({@value #BUFFERS} buffers of
  * {@value #BUFFER_SIZE} bytes, {@code IORING_REGISTER_PBUF_RING}); the owner reads the
  * completion's buffer through {@link #view} and hands it back with {@link #recycle}. When the
  * ring runs dry a multishot receive ends with -ENOBUFS and is queued again. Sends go from
- * {@value #SEND_BUFFER_SIZE}-byte native buffers taken from a pool ({@link #takeSendBuffer}),
- * whose bytes stay put until the SEND completes. Nothing is allocated per operation once the
- * pools have grown to the load.
+ * {@link SendBuffers}. Nothing is allocated per operation once the pools have grown to the load.
  *
  * <h2>Closing</h2>
  * A socket may be closed only when no request on it is in flight: until then the kernel
  * holds the file (a close would not send the FIN), and the number could be reused under a
- * stale request. {@link #cancel} cancels every request on the socket
+ * stale request. {@link #cancel(int)} cancels every request on the socket
  * ({@code IORING_OP_ASYNC_CANCEL} by fd) and waits, in a few non-blocking enters, until their
  * last completions are in the ring.
  */
-public final class IoUringCompletions {
+public final class SocketIo implements RingClient {
     private static final System.Logger LOG = System.getLogger("uloop.poller.IoUring");
 
     /** Handles the completions of one owner's requests. */
-    public interface Handler {
+    interface Owner {
         /**
          * One completion.
          *
@@ -62,35 +60,30 @@ public final class IoUringCompletions {
         void complete(int op, int res, int flags);
     }
 
-    public static final int OP_RECV = 1;
-    public static final int OP_SEND = 2;
-    public static final int OP_ACCEPT = 3;
+    static final int OP_RECV = 1;
+    static final int OP_SEND = 2;
+    static final int OP_ACCEPT = 3;
     private static final int OP_CANCEL = 4;      // queued only: cancel the request whose user_data is in addr
     private static final int OP_NONE = 5;        // queued only: a dropped request
 
     /** Receive buffers per loop. */
-    public static final int BUFFERS = 512;
+    static final int BUFFERS = 512;
     /** Bytes per receive buffer. */
-    public static final int BUFFER_SIZE = 16 * 1024;
-    /** Bytes per send buffer. */
-    public static final int SEND_BUFFER_SIZE = 16 * 1024;
+    static final int BUFFER_SIZE = 16 * 1024;
     private static final int BUFFER_GROUP = 0;
     private static final long MARK = Long.MIN_VALUE;
     private static final int GEN_MASK = 0x3FFF_FFFF;
+    /** MSG_NOSIGNAL only: with MSG_DONTWAIT io_uring would fail a send to a full socket with EAGAIN instead of waiting. */
+    private static final int SEND_FLAGS = Socket.MSG_NOSIGNAL;
+    private static final int ACCEPT_FLAGS = Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC;
 
-    /** The opcodes completion mode needs; their presence (SEND_ZC) also says Linux 6.0+ for multishot RECV. */
-    private static final int[] REQUIRED_OPS = {IoUring.IORING_OP_ACCEPT, IoUring.IORING_OP_RECV,
-        IoUring.IORING_OP_SEND, IoUring.IORING_OP_SEND_ZC, IoUring.IORING_OP_ASYNC_CANCEL};
-    private static volatile String unsupported;   // "" when supported; null before the first ask
-
-    private final IoUringPoller poller;
-    private final Arena arena = Arena.ofAuto();    // send buffers: see close()
-    private final ArrayDeque<SendBuffer> sendBuffers = new ArrayDeque<>();
+    private final RingSession session;
+    private final SendBuffers sendBuffers = new SendBuffers();
     private IoUringBufferRing buffers;
     private ByteBuffer[] views;
 
     // Per slot.
-    private Handler[] handlers = new Handler[16];
+    private Owner[] owners = new Owner[16];
     private int[] gens = new int[16];
     private int[] fds = new int[16];
     private int[] armed = new int[16];      // bit (1 << op): submitted, its last completion not reaped yet
@@ -115,98 +108,84 @@ public final class IoUringCompletions {
 
     private int held;                       // receive buffers the owners have not recycled yet
 
-    IoUringCompletions(IoUringPoller poller) {
-        this.poller = poller;
+    SocketIo(RingSession session) {
+        this.session = session;
     }
 
-    /**
-     * Why this kernel cannot do completion-based socket I/O, asked once per process.
-     *
-     * @return null when it can, else the reason
-     */
-    public static String unsupportedReason() {
-        String u = unsupported;
-        if (u == null) {
-            u = IoUringProbe.unsupportedOps(REQUIRED_OPS);
-            u = u == null ? "" : u + " (completion mode needs Linux 6.0+: multishot RECV, provided buffer rings)";
-            unsupported = u;
-        }
-        return u.isEmpty() ? null : u;
+    /** The pool of send buffers. */
+    SendBuffers sendBuffers() {
+        return sendBuffers;
     }
 
     // ------------------------------------------------------------------ owners
 
-    /**
-     * Attaches an owner of requests on {@code fd}.
-     *
-     * @return its slot
-     */
-    public int attach(Handler h, int fd) {
+    /** Attaches an owner of requests on {@code fd}; returns its slot. */
+    int attach(Owner h, int fd) {
         int slot;
         if (freeCount > 0) {
             slot = free[--freeCount];
         } else {
             slot = slots++;
-            if (slot == handlers.length) {
-                int n = slot * 2;
-                handlers = Arrays.copyOf(handlers, n);
+            if (slot > 0xFF_FFFF) {
+                throw new IllegalStateException("too many io_uring owners on one loop");
+            }
+            if (slot == owners.length) {
+                int n = Grow.length(slot, slot + 1);
+                owners = Arrays.copyOf(owners, n);
                 gens = Arrays.copyOf(gens, n);
                 fds = Arrays.copyOf(fds, n);
                 armed = Arrays.copyOf(armed, n);
                 pendingOps = Arrays.copyOf(pendingOps, n);
             }
-            if (slot > 0xFF_FFFF) {
-                throw new IllegalStateException("too many io_uring owners on one loop");
-            }
         }
-        handlers[slot] = h;
+        owners[slot] = h;
         fds[slot] = fd;
         return slot;
     }
 
     /**
      * Forgets an owner: completions of its requests that still arrive are dropped. Call
-     * {@link #cancel} first if any may be in flight.
+     * {@link #cancel(int)} first if any may be in flight.
      */
-    public void detach(int slot) {
-        if (handlers[slot] == null) {
+    void detach(int slot) {
+        if (owners[slot] == null) {
             return;
         }
         dropQueued(slot);
-        handlers[slot] = null;
+        owners[slot] = null;
         armed[slot] = 0;
         gens[slot] = gens[slot] + 1 & GEN_MASK;
         if (freeCount == free.length) {
-            free = Arrays.copyOf(free, freeCount * 2);
+            free = Arrays.copyOf(free, Grow.length(freeCount, freeCount + 1));
         }
         free[freeCount++] = slot;
     }
 
     /** Whether a request of {@code op} is queued or in flight for {@code slot}. */
-    public boolean busy(int slot, int op) {
+    boolean busy(int slot, int op) {
         return ((armed[slot] | pendingOps[slot]) & 1 << op) != 0;
     }
 
     // ------------------------------------------------------------------ requests
 
     /** Queues a multishot receive into the buffer ring. */
-    public void recv(int slot) {
+    void recv(int slot) {
         enqueue(OP_RECV, slot, 0, 0);
     }
 
     /** Queues a multishot accept; the new sockets are non-blocking and close-on-exec. */
-    public void accept(int slot) {
+    void accept(int slot) {
         enqueue(OP_ACCEPT, slot, 0, 0);
     }
 
     /** Queues a send of {@code len} bytes at {@code addr}, which must stay put until it completes. */
-    public void send(int slot, long addr, int len) {
+    void send(int slot, long addr, int len) {
         enqueue(OP_SEND, slot, addr, len);
     }
 
     private void enqueue(int op, int slot, long addr, int len) {
         if (queued == qOp.length) {
-            int n = queued * 2;
+            int n = Grow.length(queued, queued + 1);
             qOp = Arrays.copyOf(qOp, n);
             qSlot = Arrays.copyOf(qSlot, n);
             qFd = Arrays.copyOf(qFd, n);
@@ -244,18 +223,19 @@ public final class IoUringCompletions {
         return MARK | (long) gens[slot] << 32 | (long) slot << 8 | op;
     }
 
-    /** Whether {@code userData} belongs to a request of this class. */
-    static boolean owns(long userData) {
-        return userData < 0 && userData != -1L;
+    @Override
+    public boolean owns(long userData) {
+        return userData < 0 && userData != RingSession.INTERNAL;
     }
 
     /** Writes the queued requests as SQEs (on the loop thread, just before the wait). */
-    void prepare(IoUringRing ring) {
+    @Override
+    public void prepare() {
         if (queued == 0) {
             return;
         }
         if (buffers == null) {
-            startBuffers(ring);
+            startBuffers();
         }
         for (int i = 0; i < queued; i++) {
             int slot = qSlot[i];
@@ -266,10 +246,10 @@ public final class IoUringCompletions {
             if (op < OP_CANCEL) {
                 pendingOps[slot] &= ~(1 << op);
             }
-            poller.room();
-            ring = poller.ring();
+            session.room();
+            IoUringRing ring = session.ring();
             if (op == OP_CANCEL) {
-                ring.cancel(qAddr[i], IoUringPoller.INTERNAL, poller.skipSuccess());
+                ring.cancel(qAddr[i], RingSession.INTERNAL, session.skipSuccess());
                 continue;
             }
             long ud = userData(slot, op);
@@ -283,12 +263,8 @@ public final class IoUringCompletions {
         queued = 0;
     }
 
-    /** MSG_NOSIGNAL only: with MSG_DONTWAIT io_uring would fail a send to a full socket with EAGAIN instead of waiting. */
-    private static final int SEND_FLAGS = Socket.MSG_NOSIGNAL;
-    private static final int ACCEPT_FLAGS = Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC;
-
-    private void startBuffers(IoUringRing ring) {
-        buffers = new IoUringBufferRing(ring, BUFFER_GROUP, BUFFERS, BUFFER_SIZE, true);
+    private void startBuffers() {
+        buffers = new IoUringBufferRing(session.ring(), BUFFER_GROUP, BUFFERS, BUFFER_SIZE, true);
         if (views == null) {
             views = new ByteBuffer[BUFFERS];
         }
@@ -300,11 +276,12 @@ public final class IoUringCompletions {
     // ------------------------------------------------------------------ completions
 
     /** Takes one CQE of this class off the ring (called while reaping). */
-    void collect(long ud, int res, int flags) {
+    @Override
+    public void complete(long ud, int res, int flags, ReadySet out) {
         int slot = (int) (ud >>> 8) & 0xFF_FFFF;
         int op = (int) ud & 0xFF;
         int gen = (int) (ud >>> 32) & GEN_MASK;
-        if (slot >= slots || handlers[slot] == null || gens[slot] != gen) {
+        if (slot >= slots || owners[slot] == null || gens[slot] != gen) {
             dropBuffer(flags);     // a detached owner's request, ended late
             return;
         }
@@ -312,7 +289,7 @@ public final class IoUringCompletions {
             armed[slot] &= ~(1 << op);
         }
         if (collected == cUd.length) {
-            int n = collected * 2;
+            int n = Grow.length(collected, collected + 1);
             cUd = Arrays.copyOf(cUd, n);
             cRes = Arrays.copyOf(cRes, n);
             cFlags = Arrays.copyOf(cFlags, n);
@@ -326,14 +303,15 @@ public final class IoUringCompletions {
         collected++;
     }
 
-    /** Completions reaped and not dispatched yet: the loop must not sleep while there are any. */
-    int pending() {
+    @Override
+    public int pending() {
         return collected;
     }
 
     /**
-     * Hands every reaped completion to its owner, in the order the kernel posted them
-     * (more may be reaped while this runs; they are handed out too).
+     * The loop's completion phase: hands every reaped completion to its owner, in the order
+     * the kernel posted them (more may be reaped while this runs; they are handed out too).
+     * Whatever an owner throws is handled as the loop handles a handler's.
      *
      * @return how many were handed out
      */
@@ -343,7 +321,7 @@ public final class IoUringCompletions {
             long ud = cUd[i];
             int slot = (int) (ud >>> 8) & 0xFF_FFFF;
             int gen = (int) (ud >>> 32) & GEN_MASK;
-            Handler h = handlers[slot];
+            Owner h = owners[slot];
             if (h == null || gens[slot] != gen) {
                 // Its owner was detached by an earlier completion of this batch.
                 if ((cFlags[i] & IoUring.IORING_CQE_F_BUFFER) != 0) {
@@ -354,8 +332,8 @@ public final class IoUringCompletions {
             calls++;
             try {
                 h.complete((int) ud & 0xFF, cRes[i], cFlags[i]);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "completion handler " + h + " threw", e);
+            } catch (Throwable t) {
+                Failures.callbackFailed(LOG, "completion handler " + h, t);
             }
         }
         collected = 0;
@@ -363,60 +341,36 @@ public final class IoUringCompletions {
     }
 
     private void dropBuffer(int flags) {
-        if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0) {
-            if (buffers != null) {
-                buffers.recycle(flags >>> IoUring.IORING_CQE_BUFFER_SHIFT);
-            }
+        if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0 && buffers != null) {
+            buffers.recycle(flags >>> IoUring.IORING_CQE_BUFFER_SHIFT);
         }
     }
 
     // ------------------------------------------------------------------ buffers
 
     /** The received bytes of a RECV completion: a view of its buffer, positioned at 0, limited to {@code len}. */
-    public ByteBuffer view(int bid, int len) {
+    ByteBuffer view(int bid, int len) {
         return views[bid].clear().limit(len);
     }
 
     /** Hands a receive buffer back to the kernel. */
-    public void recycle(int bid) {
+    void recycle(int bid) {
         held--;
         buffers.recycle(bid);
     }
 
-    /** A native send buffer: fill {@link #bytes} (absolute puts), send from {@link #address}. */
-    public static final class SendBuffer {
-        /** The buffer, {@value #SEND_BUFFER_SIZE} bytes. */
-        public final ByteBuffer bytes;
-        /** Its native address. */
-        public final long address;
-
-        SendBuffer(MemorySegment segment) {
-            bytes = segment.asByteBuffer();
-            address = segment.address();
-        }
-    }
-
-    /** A send buffer of {@value #SEND_BUFFER_SIZE} bytes, from the pool. */
-    public SendBuffer takeSendBuffer() {
-        SendBuffer b = sendBuffers.pollFirst();
-        return b != null ? b : new SendBuffer(arena.allocate(SEND_BUFFER_SIZE, 64));
-    }
-
-    /** Returns a send buffer to the pool once its SEND completed. */
-    public void giveSendBuffer(SendBuffer b) {
-        sendBuffers.addFirst(b);
-    }
-
     /** Receive buffers handed out and not recycled yet. */
-    public int heldBuffers() {
+    int heldBuffers() {
         return held;
     }
+
+    // ------------------------------------------------------------------ cancelling
 
     /**
      * Queues the cancellation of {@code slot}'s request of {@code op} (or drops it, when it is
      * only queued); a request in flight ends with -ECANCELED, or its own result.
      */
-    public void cancel(int slot, int op) {
+    void cancel(int slot, int op) {
         if ((pendingOps[slot] & 1 << op) != 0) {
             pendingOps[slot] &= ~(1 << op);
             for (int i = 0; i < queued; i++) {
@@ -430,26 +384,24 @@ public final class IoUringCompletions {
         }
     }
 
-    // ------------------------------------------------------------------ cancelling
-
     /**
      * Cancels every request of {@code slot} and waits until their last completions are in
      * the ring, so that the socket can be closed. Requests still queued are dropped.
      */
-    public void cancel(int slot) {
+    void cancel(int slot) {
         dropQueued(slot);
         if (armed[slot] == 0) {
             return;
         }
-        poller.room();
-        IoUringRing ring = poller.ring();
-        ring.cancelFd(fds[slot], IoUringPoller.INTERNAL, poller.skipSuccess());
+        session.room();
+        IoUringRing ring = session.ring();
+        ring.cancelFd(fds[slot], RingSession.INTERNAL, session.skipSuccess());
         int left = armed[slot];
         long wanted = userData(slot, 0) & ~0xFFL;
         int scanned = ring.cqHead();
         for (int round = 0; round <= ring.cqEntries(); round++) {
             int r = ring.submitAndWait(0);
-            if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
+            if (r < 0 && !Errors.isTransient(r)) {
                 throw Errors.exception("io_uring_enter(fd=" + ring.fd() + ", ASYNC_CANCEL of fd=" + fds[slot] + ")", -r);
             }
             int tail = ring.cqTail();
@@ -465,45 +417,50 @@ public final class IoUringCompletions {
         }
     }
 
-    // ------------------------------------------------------------------ the poller's life
+    // ------------------------------------------------------------------ the ring's life
 
-    /** Whether nothing is in flight and no receive buffer is held: the ring may be replaced. */
-    boolean idle() {
-        return held == 0 && idleRequests();
-    }
-
-    /** The ring was replaced (it was idle): the buffer ring is registered again with the next prepare. */
-    void moved() {
+    /** A ring with requests in flight or receive buffers held cannot be replaced: they would be lost. */
+    @Override
+    public void beforeMove() {
+        if (held != 0 || !idleRequests()) {
+            Thread owner = session.owner();
+            throw new IllegalStateException("an io_uring loop with socket I/O in flight cannot change threads"
+                    + " (the ring belongs to " + (owner == null ? "another thread" : owner.getName())
+                    + "); run it on one thread, or close its connections first");
+        }
         if (buffers != null) {
-            buffers.close();
+            buffers.close();      // registered again on the new ring with the next prepare
             buffers = null;
         }
     }
 
+    @Override
+    public void moved() {
+    }
 
     /**
      * Cancels everything in flight (the loop is closing) and waits, in a bounded number of
      * non-blocking enters, until the last completions are reaped; they are not dispatched.
      */
-    void cancelAll() {
+    @Override
+    public void closing() {
         queued = 0;
         Arrays.fill(pendingOps, 0);
         boolean any = false;
         for (int s = 0; s < slots; s++) {
             if (armed[s] != 0) {
-                poller.room();
-                poller.ring().cancelFd(fds[s], IoUringPoller.INTERNAL, poller.skipSuccess());
+                session.room();
+                session.ring().cancelFd(fds[s], RingSession.INTERNAL, session.skipSuccess());
                 any = true;
             }
         }
         for (int round = 0; any && round < 64; round++) {
-            IoUringRing ring = poller.ring();
-            int r = ring.submitAndWait(0);
-            if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN) {
+            int r = session.ring().submitAndWait(0);
+            if (r < 0 && !Errors.isTransient(r)) {
                 LOG.log(System.Logger.Level.DEBUG, "cancelling on close: io_uring_enter: " + Errno.name(-r));
                 break;
             }
-            poller.reapDropping();
+            session.reap(null);
             any = !idleRequests();
         }
         collected = 0;
@@ -524,7 +481,8 @@ public final class IoUringCompletions {
      * its requests to end, and the kernel's exit work for the ring, which runs after close(2)
      * returns, may still complete a receive into a buffer.
      */
-    void close() {
+    @Override
+    public void closed() {
         if (buffers != null) {
             buffers.close();
             buffers = null;

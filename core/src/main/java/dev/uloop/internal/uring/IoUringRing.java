@@ -1,4 +1,4 @@
-package dev.uloop.internal.poller;
+package dev.uloop.internal.uring;
 
 import static dev.uloop.internal.posix.IoUring.CQE_FLAGS;
 import static dev.uloop.internal.posix.IoUring.CQE_RES;

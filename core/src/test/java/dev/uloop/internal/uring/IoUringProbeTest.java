@@ -1,10 +1,12 @@
-package dev.uloop.internal.posix;
+package dev.uloop.internal.uring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.uloop.internal.posix.Errno;
+import dev.uloop.internal.posix.IoUring;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;

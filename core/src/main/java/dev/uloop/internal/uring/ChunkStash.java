@@ -1,6 +1,5 @@
-package dev.uloop.net;
+package dev.uloop.internal.uring;
 
-import dev.uloop.internal.poller.IoUringCompletions;
 import java.util.Arrays;
 
 /**
@@ -43,7 +42,7 @@ final class ChunkStash {
     }
 
     /** Hands every buffer not taken back to the ring. */
-    void recycleAll(IoUringCompletions uring) {
+    void recycleAll(SocketIo uring) {
         for (int i = head; i < tail; i++) {
             uring.recycle(pairs[i * 2]);
         }

@@ -1,4 +1,4 @@
-package dev.uloop.net;
+package dev.uloop.internal.uring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

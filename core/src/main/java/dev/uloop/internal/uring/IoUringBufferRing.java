@@ -1,4 +1,4 @@
-package dev.uloop.internal.poller;
+package dev.uloop.internal.uring;
 
 import dev.uloop.NativeException;
 import dev.uloop.internal.posix.Errors;

@@ -1,0 +1,131 @@
+package dev.uloop.internal.backend;
+
+import dev.uloop.internal.net.ReadinessEngine;
+import dev.uloop.internal.net.Reactor;
+import dev.uloop.internal.poller.CompletionPhase;
+import dev.uloop.internal.poller.EpollPoller;
+import dev.uloop.internal.poller.PollPoller;
+import dev.uloop.internal.poller.Poller;
+import dev.uloop.internal.poller.SelectPoller;
+import dev.uloop.internal.posix.LibC;
+import dev.uloop.internal.uring.CompletionEngine;
+import dev.uloop.internal.uring.IoUringPoller;
+import dev.uloop.internal.uring.IoUringProbe;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The backends, in the one place that decides among them: the order {@code auto} tries
+ * them in and why, what a wait on each costs, where each works, how each is probed, and
+ * what a loop on each is made of. {@code dev.uloop.Backend} is the public face of this
+ * table; {@code uloop backends} and the documentation read from it.
+ *
+ * <h2>The order, and why</h2>
+ * <ol>
+ * <li><b>epoll</b>: a wait costs what is ready, not what is watched, and it is the fastest
+ *     in every measurement of the project's comparison runs.</li>
+ * <li><b>io_uring</b> (readiness): as cheap per wait as epoll, but measured a tie or slower
+ *     and refused by many containers' seccomp filters; first where epoll is missing.</li>
+ * <li><b>io_uring-completion</b>: far fewer system calls per message, no measurable gain in
+ *     throughput on loopback, and a loop that must keep its thread; chosen by name.</li>
+ * <li><b>poll</b>: portable, but every wait copies and scans every registered fd.</li>
+ * <li><b>select</b>: every wait copies and scans bit sets up to the highest fd.</li>
+ * </ol>
+ */
+public final class Backends {
+    private Backends() {}
+
+    /**
+     * One backend.
+     *
+     * @param id          its name: on the command line, in {@code -Duloop.backend}, in stats
+     * @param cost        what one wait costs
+     * @param limit       where it works
+     * @param unavailable why it cannot be used here, or null when it can (asked once per process
+     *                    where the probe is expensive)
+     * @param open        makes the parts of one loop on it
+     */
+    public record Spec(String id, String cost, String limit, Supplier<String> unavailable,
+                       Function<Reactor, LoopParts> open) {
+        /** Why this backend cannot be used here, or null when it can. */
+        public String unavailableReason() {
+            return unavailable.get();
+        }
+    }
+
+    private static final Spec EPOLL = new Spec("epoll",
+            "O(ready fds); the interest list lives in the kernel",
+            "Linux",
+            () -> LibC.LINUX && LibC.has("epoll_create1") ? null : "epoll is Linux only, and this is " + os(),
+            r -> readiness(new EpollPoller(), r));
+
+    private static final Spec IO_URING = new Spec("io_uring",
+            "O(ready fds); one poll request per fd, re-armed after each report",
+            "Linux 5.11+, where io_uring is allowed",
+            () -> IoUringProbe.available() ? null : IoUringProbe.support().reason(),
+            r -> readiness(new IoUringPoller(), r));
+
+    private static final Spec IO_URING_COMPLETION = new Spec("io_uring-completion",
+            "as io_uring; TCP accept/recv/send done by the kernel, no syscall each",
+            "Linux 6.0+, where io_uring is allowed",
+            IoUringProbe::completionUnsupportedReason,
+            r -> {
+                IoUringPoller poller = IoUringPoller.completion();
+                CompletionEngine engine = new CompletionEngine(poller, r);
+                return new LoopParts(poller, engine, engine);
+            });
+
+    private static final Spec POLL = new Spec("poll",
+            "O(registered fds); the whole pollfd array is copied and scanned",
+            "POSIX",
+            () -> LibC.has("poll") ? null : "the C library has no poll()",
+            r -> readiness(new PollPoller(), r));
+
+    private static final Spec SELECT = new Spec("select",
+            "O(highest fd); three fd bit sets are copied and scanned",
+            "POSIX; fds below 1024 where the kernel enforces FD_SETSIZE (not on Linux)",
+            () -> LibC.has("select") ? null : "the C library has no select()",
+            r -> readiness(new SelectPoller(), r));
+
+    /** Every backend, in the order {@code auto} tries them. */
+    public static final List<Spec> ORDER = List.of(EPOLL, IO_URING, IO_URING_COMPLETION, POLL, SELECT);
+
+    private static LoopParts readiness(Poller poller, Reactor reactor) {
+        return new LoopParts(poller, new ReadinessEngine(reactor), CompletionPhase.NONE);
+    }
+
+    private static String os() {
+        return System.getProperty("os.name");
+    }
+
+    /**
+     * A backend by its id.
+     *
+     * @throws IllegalArgumentException for an unknown id
+     */
+    public static Spec spec(String id) {
+        for (Spec s : ORDER) {
+            if (s.id().equals(id)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown backend " + id);
+    }
+
+    /**
+     * Opens the parts of a loop on a backend.
+     *
+     * @param id      an available backend's id
+     * @param reactor the loop, as its engines see it
+     * @return the parts, owned by the caller (close the poller)
+     */
+    public static LoopParts open(String id, Reactor reactor) {
+        return spec(id).open().apply(reactor);
+    }
+
+    /** A backend's poller alone, for tests and benchmarks of the kernel wait. */
+    public static Poller openPoller(String id) {
+        return open(id, null).poller();
+    }
+}

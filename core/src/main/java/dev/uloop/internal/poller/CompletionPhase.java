@@ -1,0 +1,19 @@
+package dev.uloop.internal.poller;
+
+/**
+ * The loop's phase after the readiness handlers: where a backend that does socket I/O by
+ * completion (io_uring-completion) hands finished operations to their connections. Every
+ * other backend has {@link #NONE}, so the loop runs the same phases on every backend.
+ */
+@FunctionalInterface
+public interface CompletionPhase {
+    /**
+     * Hands out the completions reaped by the last wait.
+     *
+     * @return how many were handed out
+     */
+    int run();
+
+    /** The phase of the readiness backends: nothing to hand out. */
+    CompletionPhase NONE = () -> 0;
+}
