@@ -1,7 +1,10 @@
 /**
- * uloop: one event loop over epoll, io_uring (readiness mode), poll and select, calling the
- * kernel through the Foreign Function &amp; Memory API. Run with
+ * uloop: one event loop over epoll, io_uring (readiness and completion modes), poll and
+ * select, calling the kernel through the Foreign Function &amp; Memory API. Run with
  * {@code --enable-native-access=dev.uloop} (or {@code ALL-UNNAMED} on the class path).
+ *
+ * <p>Exports the loop ({@code dev.uloop}) and the network layer ({@code dev.uloop.net});
+ * everything under {@code dev.uloop.internal} is the implementation.
  */
 module dev.uloop {
     exports dev.uloop;

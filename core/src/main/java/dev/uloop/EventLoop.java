@@ -4,24 +4,14 @@ import dev.uloop.internal.backend.Backends;
 import dev.uloop.internal.backend.LoopEngines;
 import dev.uloop.internal.backend.LoopParts;
 import dev.uloop.internal.net.Reactor;
-import dev.uloop.internal.poller.CompletionPhase;
 import dev.uloop.internal.poller.Poller;
-import dev.uloop.internal.poller.ReadySet;
-import dev.uloop.internal.poller.Waker;
 import dev.uloop.internal.timer.ScheduledTimer;
 import dev.uloop.internal.timer.TimerQueue;
-import dev.uloop.internal.util.Failures;
-import dev.uloop.internal.util.Grow;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One event loop over epoll, io_uring, poll or select: the seeds' {@code Uloop}.
@@ -72,47 +62,22 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Backend backend;
     private final LoopParts parts;              // from the backend registry
     private final Poller poller;
-    private final CompletionPhase completions;
-    private final Waker waker;
-    private final ReadySet ready = new ReadySet();
+    private final TaskQueue tasks;
     private final TimerQueue timers = new TimerQueue();
-    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger pendingTasks = new AtomicInteger();
-    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final FdHandlers handlers = new FdHandlers();
+    private final Phases phases;
 
-    // fd-indexed registration table (Redis events[], libuv watchers).
-    private Handler[] handlers = new Handler[64];
-    private int[] interest = new int[64];
-    private long[] addedInBatch = new long[64];  // batch number in which the fd was (re)added
-    private int registered;                      // user registrations
-
-    private long batch;                          // incremented after each kernel wait
     private volatile Thread thread;              // the thread in run(), or null
     private volatile boolean stopRequested;
     private volatile boolean closed;
     private boolean closeWhenStopped;
 
-    // Counters: written by the loop thread only, read by stats() from any thread.
-    private volatile long iterations;
-    private volatile long eventsDispatched;
-    private volatile long waitNanos;
-    private volatile long busyNanos;
-    private volatile long tasksRun;
-
     private EventLoop(Backend backend) {
         this.backend = backend.requireAvailable();
         this.parts = Backends.open(backend.id(), new LoopReactor());
         this.poller = parts.poller();
-        this.completions = parts.completions();
-        Waker w;
-        try {
-            w = Waker.open();
-            poller.register(w.fd(), Events.IN);
-        } catch (RuntimeException e) {
-            poller.close();
-            throw e;
-        }
-        this.waker = w;
+        this.tasks = TaskQueue.open(poller);
+        this.phases = new Phases(poller, parts.completions(), handlers, timers, tasks);
         LOG.log(Level.DEBUG, "using the {0} backend", backend);
     }
 
@@ -172,19 +137,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (fd < 0) {
             throw new IllegalArgumentException("negative fd " + fd);
         }
-        if (fd < handlers.length && handlers[fd] != null) {
+        if (handlers.contains(fd)) {
             throw new IllegalStateException("fd " + fd + " is already registered; remove() it first"
                     + " (was it closed without remove()?)");
         }
-        poller.register(fd, events);
-        ensureTable(fd);
-        handlers[fd] = handler;
-        interest[fd] = events;
-        addedInBatch[fd] = batch + 1;   // events from the current batch predate this registration
-        registered++;
-        if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "add fd=" + fd + " " + Events.toString(events));
-        }
+        poller.register(fd, events);     // the kernel first: a bad fd fails before the table grows
+        handlers.put(fd, events, handler, phases.batch() + 1);   // events of the current batch predate it
+        debug("add", fd, events);
     }
 
     /**
@@ -201,12 +160,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (!isRegistered(fd)) {
             throw new IllegalStateException("fd " + fd + " is not registered");
         }
-        if (interest[fd] != events) {
+        if (handlers.interest(fd) != events) {
             poller.modify(fd, events);
-            interest[fd] = events;
-            if (LOG.isLoggable(Level.DEBUG)) {     // no lambda: modify is on the hot path
-                LOG.log(Level.DEBUG, "modify fd=" + fd + " " + Events.toString(events));
-            }
+            handlers.setInterest(fd, events);
+            debug("modify", fd, events);
         }
     }
 
@@ -221,16 +178,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     public void remove(int fd) {
         checkLoopThread("remove");
         checkNotClosed("remove");
-        if (!isRegistered(fd) || fd == waker.fd()) {
+        if (!isRegistered(fd) || fd == tasks.wakeFd()) {
             return;
         }
-        handlers[fd] = null;
-        interest[fd] = 0;
-        registered--;
+        handlers.remove(fd);
         poller.unregister(fd);
-        if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "remove fd=" + fd);
-        }
+        debug("remove", fd, -1);
     }
 
     /**
@@ -240,7 +193,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @return true between {@link #add} and {@link #remove}
      */
     public boolean isRegistered(int fd) {
-        return fd >= 0 && fd < handlers.length && handlers[fd] != null;
+        return handlers.contains(fd);
     }
 
     /**
@@ -250,15 +203,13 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @return its event bits, or 0 if it is not registered
      */
     public int interest(int fd) {
-        return isRegistered(fd) ? interest[fd] : 0;
+        return handlers.interest(fd);
     }
 
-    private void ensureTable(int fd) {
-        if (fd >= handlers.length) {
-            int n = Grow.length(handlers.length, fd + 1);
-            handlers = Arrays.copyOf(handlers, n);
-            interest = Arrays.copyOf(interest, n);
-            addedInBatch = Arrays.copyOf(addedInBatch, n);
+    /** A DEBUG line for a registration change; the string is made only when it is logged (modify is on the hot path). */
+    private static void debug(String op, int fd, int events) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, op + " fd=" + fd + (events < 0 ? "" : " " + Events.toString(events)));
         }
     }
 
@@ -306,7 +257,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @return a handle to cancel it
      */
     public Timer scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task) {
-        return addTimer(ScheduledTimer.Mode.FIXED_RATE, initialDelay, requirePositive(period), task);
+        return addTimer(ScheduledTimer.Mode.FIXED_RATE, initialDelay, period, task);
     }
 
     /**
@@ -319,25 +270,12 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @return a handle to cancel it
      */
     public Timer scheduleWithFixedDelay(Duration initialDelay, Duration delay, Runnable task) {
-        return addTimer(ScheduledTimer.Mode.FIXED_DELAY, initialDelay, requirePositive(delay), task);
-    }
-
-    private static Duration requirePositive(Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("period must be positive: " + d);
-        }
-        return d;
+        return addTimer(ScheduledTimer.Mode.FIXED_DELAY, initialDelay, delay, task);
     }
 
     private Timer addTimer(ScheduledTimer.Mode mode, Duration delay, Duration period, Runnable task) {
-        Objects.requireNonNull(task, "task");
         checkNotClosed("schedule");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("negative delay: " + delay);
-        }
-        long deadline = System.nanoTime() + saturatedNanos(delay);
-        ScheduledTimer t = new ScheduledTimer(task, mode, deadline, saturatedNanos(period),
-                this::cancelTimer);
+        ScheduledTimer t = ScheduledTimer.starting(System.nanoTime(), mode, delay, period, task, this::cancelTimer);
         runOnLoop(() -> {
             if (!t.isCancelled()) {
                 timers.add(t);
@@ -348,14 +286,6 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void cancelTimer(ScheduledTimer t) {
         runOnLoop(() -> timers.remove(t));
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return Math.min(d.toNanos(), Long.MAX_VALUE / 4);
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
     }
 
     // ---------------------------------------------------------------- tasks
@@ -374,7 +304,6 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new RejectedExecutionException("event loop is closed");
         }
         tasks.add(task);
-        pendingTasks.incrementAndGet();
         wakeup();
     }
 
@@ -397,8 +326,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void wakeup() {
-        if (!inEventLoop() && wakeupPending.compareAndSet(false, true)) {
-            waker.wakeup();
+        if (!inEventLoop()) {
+            tasks.wakeup();
         }
     }
 
@@ -421,7 +350,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         LOG.log(Level.DEBUG, "run on {0}", backend);
         try {
             do {
-                runOnce();
+                phases.runOnce(stopRequested);
             } while (!stopRequested);
         } finally {
             stopRequested = false;
@@ -429,105 +358,6 @@ public final class EventLoop implements Executor, AutoCloseable {
             if (closeWhenStopped) {
                 closeResources();
             }
-        }
-    }
-
-    private void runOnce() {
-        long timeout = pendingTasks.get() > 0 || stopRequested ? 0 : timeoutMillis();
-        long t0 = System.nanoTime();
-        int n = poller.poll(timeout, ready);
-        long t1 = System.nanoTime();
-        batch++;
-        dispatch(n);
-        int done = completions.run();
-        if (done > 0) {
-            eventsDispatched += done;
-        }
-        runTimers(t1);
-        runTasks();
-        long t2 = System.nanoTime();
-        waitNanos += t1 - t0;
-        busyNanos += t2 - t1;
-        iterations++;
-    }
-
-    /** Milliseconds until the earliest timer, rounded up; -1 (forever) without timers. */
-    private long timeoutMillis() {
-        ScheduledTimer first = timers.peek();
-        if (first == null) {
-            return -1;
-        }
-        long left = first.deadline() - System.nanoTime();
-        return left <= 0 ? 0 : (left + 999_999) / 1_000_000;
-    }
-
-    private void dispatch(int n) {
-        boolean debug = LOG.isLoggable(Level.DEBUG);
-        int calls = 0;
-        for (int i = 0; i < n; i++) {
-            int fd = ready.fd(i);
-            int raw = ready.events(i);
-            if (fd == waker.fd()) {
-                waker.drain();
-                wakeupPending.set(false);
-                continue;
-            }
-            Handler h = fd < handlers.length ? handlers[fd] : null;
-            if (h == null || addedInBatch[fd] > batch) {
-                continue;   // removed, or added again, earlier in this batch
-            }
-            int ev = Events.deliverable(raw, interest[fd]);
-            if (ev == 0) {
-                continue;
-            }
-            if (debug) {
-                LOG.log(Level.DEBUG, "event fd={0} {1} (raw {2})", fd, Events.toString(ev), Events.toString(raw));
-            }
-            calls++;
-            try {
-                h.onEvents(fd, ev);
-            } catch (Throwable t) {
-                Failures.callbackFailed(LOG, "handler for fd " + fd, t);
-            }
-        }
-        if (calls > 0) {
-            eventsDispatched += calls;
-        }
-    }
-
-    private void runTimers(long now) {
-        long limit = timers.nextSequence();   // timers (re)queued during this pass wait for the next
-        ScheduledTimer t;
-        while ((t = timers.peek()) != null && t.deadline() - now <= 0 && TimerQueue.sequence(t) < limit) {
-            timers.poll();
-            if (t.isCancelled()) {
-                continue;
-            }
-            try {
-                t.task().run();
-            } catch (Throwable e) {
-                Failures.callbackFailed(LOG, "timer " + t.task(), e);
-            }
-            if (!t.isCancelled() && t.advance(System.nanoTime())) {
-                timers.add(t);
-            }
-        }
-    }
-
-    private void runTasks() {
-        Runnable r;
-        long ran = 0;
-        while ((r = tasks.poll()) != null) {
-            pendingTasks.decrementAndGet();
-            ran++;
-            try {
-                r.run();
-            } catch (Throwable e) {
-                Failures.callbackFailed(LOG, "task " + r, e);
-            }
-        }
-        if (ran > 0) {
-            tasksRun += ran;
         }
     }
 
@@ -568,12 +398,12 @@ public final class EventLoop implements Executor, AutoCloseable {
             return;
         }
         closed = true;
-        int dropped = pendingTasks.get();
+        int dropped = tasks.pending();
         if (dropped > 0) {
             LOG.log(Level.DEBUG, "closing with {0} tasks not run", dropped);
         }
         poller.close();
-        waker.close();
+        tasks.close();
     }
 
     /**
@@ -591,8 +421,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @return the counters
      */
     public LoopStats stats() {
-        return new LoopStats(backend.id(), iterations, eventsDispatched, waitNanos, busyNanos, tasksRun,
-                pendingTasks.get(), timers.size(), registered);
+        return new LoopStats(backend.id(), phases.iterations, phases.eventsDispatched, phases.waitNanos,
+                phases.busyNanos, phases.tasksRun, tasks.pending(), timers.size(), handlers.size());
     }
 
     private void checkLoopThread(String op) {
@@ -621,6 +451,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         return new IllegalStateException("EventLoop." + op + ": " + this + " is closed");
     }
 
+    @Override
+    public String toString() {
+        return "EventLoop[" + backend + ", " + handlers.size() + " fds" + (closed ? ", closed" : "") + "]";
+    }
+
     /** The loop as its backend's engines see it: its own calls, on its thread. */
     private final class LoopReactor implements Reactor {
         @Override
@@ -635,7 +470,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
         @Override
         public void remove(int fd) {
-            if (!closed) {          // the poller went with the loop: only the socket is left to close
+            if (!closed) {      // the poller went with the loop: only the socket is left to close
                 EventLoop.this.remove(fd);
             }
         }
@@ -649,10 +484,5 @@ public final class EventLoop implements Executor, AutoCloseable {
         public Timer schedule(Duration delay, Runnable task) {
             return EventLoop.this.schedule(delay, task);
         }
-    }
-
-    @Override
-    public String toString() {
-        return "EventLoop[" + backend + ", " + registered + " fds" + (closed ? ", closed" : "") + "]";
     }
 }

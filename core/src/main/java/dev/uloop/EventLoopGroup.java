@@ -1,15 +1,14 @@
 package dev.uloop;
 
+import dev.uloop.internal.util.Durations;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,37 +44,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EventLoopGroup implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoopGroup");
     private static final AtomicInteger GROUPS = new AtomicInteger();
-    /** How long after the deadline a loop stops although some hook has not called done. */
-    private static final Duration HOOK_MARGIN = Duration.ofMillis(500);
     /** How long after the deadline {@link #shutdown} waits for the threads to end. */
     private static final Duration STOP_SLACK = Duration.ofSeconds(2);
-
-    /**
-     * Something on a loop that a graceful shutdown of its group lets finish: a server that
-     * stops accepting and lets its connections flush, say.
-     */
-    @FunctionalInterface
-    public interface ShutdownHook {
-        /**
-         * Starts shutting down, on the loop's thread. Stop taking new work, finish or abandon
-         * what is in progress within {@code remaining}, then call {@code done} (from the loop
-         * thread, once; later calls are ignored). A hook that has not called {@code done}
-         * shortly after the deadline is given up on and its loop stops anyway.
-         *
-         * @param remaining what is left of the group's deadline (zero or more)
-         * @param done      to call once finished
-         */
-        void shutdown(Duration remaining, Runnable done);
-    }
 
     private final String name;
     private final Backend backend;
     private final EventLoop[] loops;
-    private final List<List<ShutdownHook>> hooks;
+    private final ShutdownHooks hooks;
     private final Thread[] threads;
     private final AtomicInteger next = new AtomicInteger();
     private final CountDownLatch terminated;
-    private final AtomicBoolean hooksUnfinished = new AtomicBoolean();
     private volatile boolean started;
     private volatile boolean shuttingDown;
     private volatile boolean closed;
@@ -86,11 +64,9 @@ public final class EventLoopGroup implements AutoCloseable {
         this.loops = new EventLoop[n];
         this.threads = new Thread[n];
         this.terminated = new CountDownLatch(n);
-        List<List<ShutdownHook>> h = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
                 loops[i] = EventLoop.open(backend);
-                h.add(new CopyOnWriteArrayList<>());
             }
         } catch (RuntimeException | Error e) {
             for (EventLoop l : loops) {
@@ -100,7 +76,7 @@ public final class EventLoopGroup implements AutoCloseable {
             }
             throw e;
         }
-        this.hooks = List.copyOf(h);
+        this.hooks = new ShutdownHooks(name, n);
     }
 
     /**
@@ -302,7 +278,7 @@ public final class EventLoopGroup implements AutoCloseable {
      * @param hook what to run, on that loop's thread, when the group shuts down
      */
     public void addShutdownHook(int i, ShutdownHook hook) {
-        hooks.get(Objects.checkIndex(i, loops.length)).add(Objects.requireNonNull(hook, "hook"));
+        hooks.of(Objects.checkIndex(i, loops.length)).add(Objects.requireNonNull(hook, "hook"));
     }
 
     /**
@@ -313,7 +289,7 @@ public final class EventLoopGroup implements AutoCloseable {
      * @return whether it was there
      */
     public boolean removeShutdownHook(int i, ShutdownHook hook) {
-        return hooks.get(Objects.checkIndex(i, loops.length)).remove(hook);
+        return hooks.of(Objects.checkIndex(i, loops.length)).remove(hook);
     }
 
     /**
@@ -339,7 +315,7 @@ public final class EventLoopGroup implements AutoCloseable {
             throw new IllegalStateException("EventLoopGroup.shutdown waits for the group's loops to end;"
                     + " call it from another thread");
         }
-        long deadline = System.nanoTime() + saturatedNanos(grace);
+        long deadline = System.nanoTime() + Durations.saturatedNanos(grace);
         boolean first;
         boolean running;
         synchronized (this) {
@@ -349,84 +325,33 @@ public final class EventLoopGroup implements AutoCloseable {
         }
         if (!running) {
             if (first) {
-                shutdownUnstarted(deadline);
+                for (int i = 0; i < loops.length; i++) {
+                    hooks.runHere(i, deadline);
+                    loops[i].close();
+                    terminated.countDown();
+                }
             }
-            return !hooksUnfinished.get();
+            return !hooks.unfinished();
         }
         if (first) {
             for (int i = 0; i < loops.length; i++) {
                 int index = i;
                 try {
-                    loops[i].execute(() -> shutdownOnLoop(index, deadline));
+                    loops[i].execute(() -> hooks.runOnLoop(index, loops[index], deadline));
                 } catch (RejectedExecutionException e) {
                     // That loop has already ended.
                 }
             }
         }
-        boolean ended = awaitUntil(deadline + STOP_SLACK.toNanos() + HOOK_MARGIN.toNanos());
+        boolean ended = awaitUntil(deadline + STOP_SLACK.toNanos() + ShutdownHooks.MARGIN.toNanos());
         if (!ended) {
             LOG.log(Level.WARNING, name + ": " + terminated.getCount() + " loop threads still running "
-                    + STOP_SLACK.plus(HOOK_MARGIN).toMillis() + " ms after the deadline (a handler that does not return?)");
+                    + STOP_SLACK.plus(ShutdownHooks.MARGIN).toMillis() + " ms after the deadline (a handler that does not return?)");
             for (EventLoop l : loops) {
                 l.stop();
             }
         }
-        return ended && !hooksUnfinished.get();
-    }
-
-    /** On loop {@code i}'s thread: run its hooks with what is left, stop once all are done. */
-    private void shutdownOnLoop(int i, long deadline) {
-        EventLoop loop = loops[i];
-        List<ShutdownHook> hs = List.copyOf(hooks.get(i));
-        if (hs.isEmpty()) {
-            loop.stop();
-            return;
-        }
-        AtomicInteger pending = new AtomicInteger(hs.size());
-        Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        Timer guard = loop.schedule(remaining.plus(HOOK_MARGIN), () -> {
-            if (pending.get() > 0) {
-                hooksUnfinished.set(true);
-                LOG.log(Level.WARNING, name + ": " + pending.get() + " shutdown hooks of loop " + i + " were not done "
-                        + HOOK_MARGIN.toMillis() + " ms after the deadline; stopping the loop anyway");
-            }
-            loop.stop();
-        });
-        for (ShutdownHook h : hs) {
-            AtomicBoolean once = new AtomicBoolean();
-            Runnable done = () -> {
-                if (once.compareAndSet(false, true) && pending.decrementAndGet() == 0) {
-                    guard.cancel();
-                    loop.stop();
-                }
-            };
-            try {
-                h.shutdown(remaining, done);
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "shutdown hook " + h + " of loop " + i + " threw", e);
-                done.run();
-            }
-        }
-    }
-
-    /** Not started: the caller owns the loops, so the hooks run here; what they leave for later never happens. */
-    private void shutdownUnstarted(long deadline) {
-        for (int i = 0; i < loops.length; i++) {
-            for (ShutdownHook h : List.copyOf(hooks.get(i))) {
-                AtomicBoolean done = new AtomicBoolean();
-                try {
-                    h.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> done.set(true));
-                } catch (RuntimeException e) {
-                    LOG.log(Level.ERROR, "shutdown hook " + h + " of loop " + i + " threw", e);
-                    done.set(true);
-                }
-                if (!done.get()) {
-                    hooksUnfinished.set(true);
-                }
-            }
-            loops[i].close();
-            terminated.countDown();
-        }
+        return ended && !hooks.unfinished();
     }
 
     private boolean awaitUntil(long deadline) {
@@ -438,14 +363,6 @@ public final class EventLoopGroup implements AutoCloseable {
         }
     }
 
-    private static long saturatedNanos(Duration d) {
-        try {
-            return Math.min(d.toNanos(), Long.MAX_VALUE / 4);
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
-    }
-
     /**
      * Waits for every loop thread to end (after a {@link #shutdown}).
      *
@@ -454,7 +371,7 @@ public final class EventLoopGroup implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+        return terminated.await(Durations.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -138,7 +138,7 @@ class EventLoopGroupTest {
                 });
             }
         }
-        EventLoopGroup.ShutdownHook removed = (remaining, done) -> ran.add("removed");
+        ShutdownHook removed = (remaining, done) -> ran.add("removed");
         g.addShutdownHook(0, removed);
         assertTrue(g.removeShutdownHook(0, removed));
         g.start();

@@ -8,14 +8,14 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** Collects the records a logger publishes while {@code body} runs, instead of printing them. */
-final class LogCapture {
+public final class LogCapture {
     private LogCapture() {}
 
-    static List<LogRecord> capture(String name, Level level, Runnable body) {
+    public static List<LogRecord> capture(String name, Level level, Runnable body) {
         return capture(Logger.getLogger(name), level, body);
     }
 
-    static List<LogRecord> capture(Logger logger, Level level, Runnable body) {
+    public static List<LogRecord> capture(Logger logger, Level level, Runnable body) {
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Handler h = new Handler() {
             @Override

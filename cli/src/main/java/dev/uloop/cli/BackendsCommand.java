@@ -17,29 +17,13 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Loops use the best available backend (epoll, else io_uring, else poll, else",
-            "select) unless -D" + Backend.PROPERTY + "=NAME (a backend above, or auto) is set;",
+            "Loops use the best available backend, the first that is available in the order",
+            "above, unless -D" + Backend.PROPERTY + "=NAME (a backend above, or auto) is set;",
             "with bin/uloop, pass it as ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
         })
 public final class BackendsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-
-    /**
-     * What one wait costs on a backend.
-     *
-     * @param backend a backend
-     * @return a one-line note
-     */
-    static String cost(Backend backend) {
-        return switch (backend) {
-            case EPOLL -> "O(ready fds); the interest list lives in the kernel";
-            case IO_URING -> "O(ready fds); one poll request per fd, re-armed after each report";
-            case IO_URING_COMPLETION -> "as io_uring; TCP accept/recv/send done by the kernel, no syscall each";
-            case POLL -> "O(registered fds); the whole pollfd array is copied and scanned";
-            case SELECT -> "O(highest fd); three fd bit sets are copied and scanned";
-        };
-    }
 
     @Override
     public Integer call() {
@@ -60,7 +44,7 @@ public final class BackendsCommand implements Callable<Integer> {
         String format = "%-" + width + "s  %-9s  %s%n";
         out.printf(format, "BACKEND", "AVAILABLE", "COST OF ONE WAIT");
         for (Backend b : Backend.values()) {
-            out.printf(format, names[b.ordinal()], b.isAvailable() ? "yes" : "no", cost(b));
+            out.printf(format, names[b.ordinal()], b.isAvailable() ? "yes" : "no", b.cost());
         }
         out.println();
         // Whether this kernel allows io_uring, and why not (ENOSYS, EPERM from a seccomp filter, the sysctl).

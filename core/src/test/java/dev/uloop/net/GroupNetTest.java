@@ -71,60 +71,25 @@ class GroupNetTest {
         return g;
     }
 
-    /** Echo that records which loop of the group serves it; no backpressure when {@code paced} is false. */
-    static final class Echo implements Protocol {
+    /** The tests' echo, recording which loop of the group serves it; no backpressure when {@code paced} is false. */
+    static final class GroupEcho extends Echo {
         final EventLoopGroup group;
-        final boolean paced;
-        final AtomicLong received = new AtomicLong();
-        final CompletableFuture<Throwable> lost = new CompletableFuture<>();
         volatile int loopIndex = -1;
-        Transport t;
 
-        Echo(EventLoopGroup group, boolean paced) {
+        GroupEcho(EventLoopGroup group, boolean paced) {
+            super(paced);
             this.group = group;
-            this.paced = paced;
         }
 
         @Override
         public void connectionMade(Transport transport) {
-            t = transport;
+            super.connectionMade(transport);
             for (int i = 0; i < group.size(); i++) {
                 if (group.loop(i).inEventLoop()) {
                     assertTrue(transport.loop() == group.loop(i), "the connection lives on the loop that serves it");
                     loopIndex = i;
                 }
             }
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            received.addAndGet(data.remaining());
-            t.write(data);
-        }
-
-        @Override
-        public boolean eofReceived() {
-            t.close();
-            return true;
-        }
-
-        @Override
-        public void pauseWriting() {
-            if (paced) {
-                t.pauseReading();
-            }
-        }
-
-        @Override
-        public void resumeWriting() {
-            if (paced) {
-                t.resumeReading();
-            }
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            lost.complete(cause);
         }
     }
 
@@ -155,7 +120,7 @@ class GroupNetTest {
     }
 
     /** 64 clients, one echo each, all kept open; returns how many each loop served (by the protocols). */
-    private static int[] sixtyFourClients(EventLoopGroup g, TcpServerGroup server, List<Echo> made) throws Exception {
+    private static int[] sixtyFourClients(EventLoopGroup g, TcpServerGroup server, List<GroupEcho> made) throws Exception {
         List<Socket> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 64; i++) {
@@ -171,7 +136,7 @@ class GroupNetTest {
             }
         }
         int[] byLoop = new int[g.size()];
-        for (Echo e : made) {
+        for (GroupEcho e : made) {
             byLoop[e.loopIndex]++;
         }
         for (int i = 0; i < g.size(); i++) {
@@ -180,10 +145,10 @@ class GroupNetTest {
         return byLoop;
     }
 
-    private static TcpServerGroup echoServer(EventLoopGroup g, SocketOptions options, List<Echo> made, boolean paced)
+    private static TcpServerGroup echoServer(EventLoopGroup g, SocketOptions options, List<GroupEcho> made, boolean paced)
             throws IOException {
         return TcpServerGroup.listen(g, ANY_PORT, options, () -> {
-            Echo e = new Echo(g, paced);
+            GroupEcho e = new GroupEcho(g, paced);
             made.add(e);
             return e;
         });
@@ -193,7 +158,7 @@ class GroupNetTest {
     void connectionsFromManyClientsSpreadOverTheLoops() throws Exception {
         assumeTrue(Sockets.reusePortAvailable(), "no SO_REUSEPORT here");
         EventLoopGroup g = group(4, Backend.best());
-        List<Echo> made = new CopyOnWriteArrayList<>();
+        List<GroupEcho> made = new CopyOnWriteArrayList<>();
         TcpServerGroup server = echoServer(g, new SocketOptions(), made, true);
         g.start();
         assertTrue(server.sharesPort());
@@ -212,7 +177,7 @@ class GroupNetTest {
     @EnumSource(Backend.class)
     void theSingleAcceptorHandsConnectionsToTheLoopsInTurn(Backend backend) throws Exception {
         EventLoopGroup g = group(4, backend);
-        List<Echo> made = new CopyOnWriteArrayList<>();
+        List<GroupEcho> made = new CopyOnWriteArrayList<>();
         TcpServerGroup server = echoServer(g, new SocketOptions().reusePort(false), made, true);
         g.start();
         assertFalse(server.sharesPort());
@@ -226,7 +191,7 @@ class GroupNetTest {
         assumeTrue(Sockets.reusePortAvailable(), "no SO_REUSEPORT here");
         EventLoopGroup g = group(2, Backend.best());
         TcpServerGroup server = TcpServerGroup.listen(g, ANY_PORT, new SocketOptions().reusePort(true),
-                () -> new Echo(g, true));
+                () -> new GroupEcho(g, true));
         assertTrue(server.sharesPort());
         g.start();
         try (Socket s = connect(server.localAddress())) {
@@ -238,13 +203,13 @@ class GroupNetTest {
     @Test
     void aGroupOfOneLoopIsOnePlainSocket() throws Exception {
         EventLoopGroup g = group(1, Backend.best());
-        TcpServerGroup server = TcpServerGroup.listen(g, ANY_PORT, () -> new Echo(g, true));
+        TcpServerGroup server = TcpServerGroup.listen(g, ANY_PORT, () -> new GroupEcho(g, true));
         assertFalse(server.sharesPort());
         EventLoop other = EventLoop.open(Backend.best());
         try {
             BindException e = assertThrows(BindException.class,
                     () -> TcpServer.listen(other, server.localAddress(), new SocketOptions().reusePort(true),
-                            () -> new Echo(g, true)));
+                            () -> new GroupEcho(g, true)));
             assertEquals(Addresses.format(server.localAddress()) + " is already in use", e.getMessage());
         } finally {
             other.close();
@@ -262,20 +227,20 @@ class GroupNetTest {
     @Test
     void aBusyPortFailsWithTheUsualMessageAndLeavesNothingOpen() throws Exception {
         EventLoopGroup holderGroup = group(2, Backend.best());
-        TcpServerGroup holder = TcpServerGroup.listen(holderGroup, ANY_PORT, () -> new Echo(holderGroup, true));
+        TcpServerGroup holder = TcpServerGroup.listen(holderGroup, ANY_PORT, () -> new GroupEcho(holderGroup, true));
         UdpEndpointGroup udpHolder = UdpEndpointGroup.bind(holderGroup, ANY_PORT, () -> (data, from) -> { });
         holderGroup.start();
         EventLoopGroup g = group(2, Backend.best());
         int fdsBefore = openFds();
         for (InetSocketAddress busy : List.of(holder.localAddress())) {
             BindException e = assertThrows(BindException.class,
-                    () -> TcpServerGroup.listen(g, busy, () -> new Echo(g, true)));
+                    () -> TcpServerGroup.listen(g, busy, () -> new GroupEcho(g, true)));
             assertEquals(Addresses.format(busy) + " is already in use", e.getMessage());
         }
         try (ServerSocket plain = new ServerSocket(0, 10, LOOPBACK)) {
             InetSocketAddress busy = (InetSocketAddress) plain.getLocalSocketAddress();
             BindException e = assertThrows(BindException.class,
-                    () -> TcpServerGroup.listen(g, busy, () -> new Echo(g, true)));
+                    () -> TcpServerGroup.listen(g, busy, () -> new GroupEcho(g, true)));
             assertEquals(Addresses.format(busy) + " is already in use", e.getMessage());
         }
         BindException u = assertThrows(BindException.class,
@@ -283,7 +248,7 @@ class GroupNetTest {
         assertEquals(Addresses.format(udpHolder.localAddress()) + " is already in use", u.getMessage());
         assertEquals(fdsBefore, openFds(), "a failed bind leaves no descriptor open");
         // The group is still usable.
-        TcpServerGroup ok = TcpServerGroup.listen(g, ANY_PORT, () -> new Echo(g, true));
+        TcpServerGroup ok = TcpServerGroup.listen(g, ANY_PORT, () -> new GroupEcho(g, true));
         g.start();
         try (Socket s = connect(ok.localAddress()); Socket h = connect(holder.localAddress())) {
             assertEquals("ok", new String(ask(s, "ok"), StandardCharsets.US_ASCII));
@@ -301,7 +266,7 @@ class GroupNetTest {
     void listenAfterStartRegistersOnEachLoopsThread() throws Exception {
         EventLoopGroup g = group(2, Backend.best());
         g.start();
-        List<Echo> made = new CopyOnWriteArrayList<>();
+        List<GroupEcho> made = new CopyOnWriteArrayList<>();
         TcpServerGroup server = echoServer(g, new SocketOptions(), made, true);
         try (Socket s = connect(server.localAddress())) {
             assertEquals("late", new String(ask(s, "late"), StandardCharsets.US_ASCII));
@@ -310,7 +275,7 @@ class GroupNetTest {
         CompletableFuture<Object> f = new CompletableFuture<>();
         g.execute(0, () -> {
             try {
-                f.complete(TcpServerGroup.listen(g, ANY_PORT, () -> new Echo(g, true)));
+                f.complete(TcpServerGroup.listen(g, ANY_PORT, () -> new GroupEcho(g, true)));
             } catch (Throwable t) {
                 f.completeExceptionally(t);
             }
@@ -325,7 +290,7 @@ class GroupNetTest {
         assumeTrue(!reusePort || Sockets.reusePortAvailable(), "no SO_REUSEPORT here");
         EventLoopGroup g = group(2, Backend.best());
         TcpServerGroup server = TcpServerGroup.listen(g, ANY_PORT, new SocketOptions().reusePort(reusePort),
-                () -> new Echo(g, true));
+                () -> new GroupEcho(g, true));
         g.start();
         try (Socket open = connect(server.localAddress())) {
             server.close();
@@ -422,7 +387,7 @@ class GroupNetTest {
     void tcpAndUdpTakeTheSamePortZeroAnswer() throws Exception {
         // Port 0 for TCP, then UDP on the port TCP got: the services bind this way.
         EventLoopGroup g = group(2, Backend.best());
-        TcpServerGroup tcp = TcpServerGroup.listen(g, ANY_PORT, () -> new Echo(g, true));
+        TcpServerGroup tcp = TcpServerGroup.listen(g, ANY_PORT, () -> new GroupEcho(g, true));
         UdpEndpointGroup udp = UdpEndpointGroup.bind(g, tcp.localAddress(), UdpEcho::new);
         g.start();
         assertEquals(tcp.localAddress(), udp.localAddress());
@@ -443,7 +408,7 @@ class GroupNetTest {
         assumeTrue(!reusePort || Sockets.reusePortAvailable(), "no SO_REUSEPORT here");
         assumeTrue(backend.isAvailable(), () -> backend + " is not available here: " + backend.unavailableReason().orElse(""));
         EventLoopGroup g = group(2, backend);
-        List<Echo> made = new CopyOnWriteArrayList<>();
+        List<GroupEcho> made = new CopyOnWriteArrayList<>();
         TcpServerGroup server = echoServer(g, new SocketOptions().reusePort(reusePort), made, false);
         g.start();
         int clients = 6;
@@ -479,7 +444,7 @@ class GroupNetTest {
             }
             assertTrue(stopped.get(30, TimeUnit.SECONDS), "every loop finished within the grace period");
             assertTrue(g.isTerminated());
-            for (Echo e : made) {
+            for (GroupEcho e : made) {
                 assertNull(e.lost.get(10, TimeUnit.SECONDS), "closed cleanly, not aborted");
             }
             assertEquals(0, server.connectionCount());
@@ -491,10 +456,10 @@ class GroupNetTest {
     }
 
     /** Bytes the server's connections hold in their write queues, asked on each connection's loop. */
-    private static long[] queuedOnServer(List<Echo> made) throws Exception {
+    private static long[] queuedOnServer(List<GroupEcho> made) throws Exception {
         long[] queued = new long[made.size()];
         for (int i = 0; i < queued.length; i++) {
-            Echo e = made.get(i);
+            GroupEcho e = made.get(i);
             CompletableFuture<Long> f = new CompletableFuture<>();
             e.t.loop().execute(() -> f.complete(e.t.writeBufferSize()));
             queued[i] = f.get(10, TimeUnit.SECONDS);
@@ -505,7 +470,7 @@ class GroupNetTest {
     @Test
     void theGroupShutdownClosesTheListenersAndEndpoints() throws Exception {
         EventLoopGroup g = group(2, Backend.best());
-        TcpServerGroup tcp = TcpServerGroup.listen(g, ANY_PORT, () -> new Echo(g, true));
+        TcpServerGroup tcp = TcpServerGroup.listen(g, ANY_PORT, () -> new GroupEcho(g, true));
         UdpEndpointGroup udp = UdpEndpointGroup.bind(g, tcp.localAddress(), UdpEcho::new);
         g.start();
         AtomicInteger idleLost = new AtomicInteger();
@@ -528,6 +493,6 @@ class GroupNetTest {
         }
         tcp.close();      // harmless after the shutdown
         udp.close();
-        assertThrows(IllegalStateException.class, () -> TcpServerGroup.listen(g, ANY_PORT, () -> new Echo(g, true)));
+        assertThrows(IllegalStateException.class, () -> TcpServerGroup.listen(g, ANY_PORT, () -> new GroupEcho(g, true)));
     }
 }

@@ -61,47 +61,6 @@ public abstract class NetContract {
         }
     }
 
-    /** Echo with backpressure: a peer that does not read stops its own input from being read. */
-    static final class Echo implements Protocol {
-        Transport t;
-        final AtomicLong maxQueued = new AtomicLong();
-        final CompletableFuture<Throwable> lost = new CompletableFuture<>();
-        volatile int pauses;
-
-        @Override
-        public void connectionMade(Transport transport) {
-            t = transport;
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            t.write(data);
-            maxQueued.accumulateAndGet(t.writeBufferSize(), Math::max);
-        }
-
-        @Override
-        public boolean eofReceived() {
-            t.close();          // flush what is queued, then close
-            return true;
-        }
-
-        @Override
-        public void pauseWriting() {
-            pauses++;
-            t.pauseReading();
-        }
-
-        @Override
-        public void resumeWriting() {
-            t.resumeReading();
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            lost.complete(cause);
-        }
-    }
-
     private TcpServer echoServer(List<Echo> made) {
         return lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () -> {
             Echo e = new Echo();
@@ -151,6 +110,40 @@ public abstract class NetContract {
         }
         assertNull(made.get(0).lost.get(10, TimeUnit.SECONDS), "clean close");
         assertEquals(0, (int) lt.call(server::connectionCount));
+    }
+
+    @Test
+    void aProtocolThatThrowsAnErrorIsLoggedAndTheLoopGoesOn() throws Exception {
+        // The same on every backend: on io_uring-completion an Error used to end run().
+        java.util.concurrent.CountDownLatch threw = new java.util.concurrent.CountDownLatch(1);
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
+                new Echo() {
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        if (data.get(data.position()) == '!') {
+                            threw.countDown();
+                            throw new AssertionError("thrown by the protocol");
+                        }
+                        super.dataReceived(data);
+                    }
+                }));
+        List<java.util.logging.LogRecord> logged = dev.uloop.LogCapture.capture("uloop.EventLoop",
+                java.util.logging.Level.INFO, () -> {
+                    try (Socket bad = connect(server.localAddress())) {
+                        bad.getOutputStream().write('!');
+                        assertTrue(threw.await(10, TimeUnit.SECONDS), "the protocol was not called");
+                        try (Socket good = connect(server.localAddress())) {
+                            good.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            assertArrayEquals("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                                    good.getInputStream().readNBytes(5), "the loop goes on serving");
+                        }
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+        assertTrue(logged.stream().anyMatch(r -> r.getLevel() == java.util.logging.Level.SEVERE
+                && r.getThrown() instanceof AssertionError
+                && "thrown by the protocol".equals(r.getThrown().getMessage())), "logged: " + logged);
     }
 
     /** Echoes, pausing its reading after every chunk and resuming it on the next loop iteration. */

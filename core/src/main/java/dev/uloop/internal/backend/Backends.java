@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * <li><b>io_uring</b> (readiness): as cheap per wait as epoll, but measured a tie or slower
  *     and refused by many containers' seccomp filters; first where epoll is missing.</li>
  * <li><b>io_uring-completion</b>: far fewer system calls per message, no measurable gain in
- *     throughput on loopback, and a loop that must keep its thread; chosen by name.</li>
+ *     throughput on loopback, and a loop that must keep its thread; {@code auto} never gets
+ *     here (io_uring readiness is available wherever it is), so it is chosen by name.</li>
  * <li><b>poll</b>: portable, but every wait copies and scans every registered fd.</li>
  * <li><b>select</b>: every wait copies and scans bit sets up to the highest fd.</li>
  * </ol>

@@ -2,7 +2,6 @@ package dev.uloop.internal.net;
 
 import dev.uloop.Events;
 import dev.uloop.NativeException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -11,11 +10,10 @@ import java.nio.ByteBuffer;
  * reads go into the loop's read buffer and to the owner, writes go straight to the socket
  * and only the rest is queued, to be flushed when the socket is writable again.
  */
-final class ReadinessStream implements StreamEngine {
+final class ReadinessStream extends SocketStream {
     private static final int READS_PER_EVENT = 4;
 
     private final Reactor loop;
-    private final NativeSocket socket;
     private final StreamOwner owner;
     private final WriteQueue queue;
     private int interest;            // what the loop watches for us
@@ -23,8 +21,8 @@ final class ReadinessStream implements StreamEngine {
     private boolean closed;
 
     ReadinessStream(Reactor loop, NativeSocket socket, StreamOwner owner) {
+        super(socket);
         this.loop = loop;
-        this.socket = socket;
         this.owner = owner;
         this.queue = owner.queue();
     }
@@ -157,11 +155,6 @@ final class ReadinessStream implements StreamEngine {
     // ------------------------------------------------------------ closing
 
     @Override
-    public void shutdownOutput() {
-        socket.shutdownOutput();
-    }
-
-    @Override
     public void linger() {
         lingering = true;
         if (interest != Events.IN) {
@@ -189,11 +182,6 @@ final class ReadinessStream implements StreamEngine {
     }
 
     @Override
-    public void resetOnClose() {
-        socket.lingerZero();
-    }
-
-    @Override
     public void close() {
         if (closed) {
             return;
@@ -203,18 +191,4 @@ final class ReadinessStream implements StreamEngine {
         socket.close();
     }
 
-    @Override
-    public InetSocketAddress localAddress() {
-        return socket.localAddress();
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return socket.remoteAddress();
-    }
-
-    @Override
-    public String toString() {
-        return socket.toString();
-    }
 }

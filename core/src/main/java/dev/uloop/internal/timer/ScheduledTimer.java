@@ -1,6 +1,9 @@
 package dev.uloop.internal.timer;
 
 import dev.uloop.Timer;
+import dev.uloop.internal.util.Durations;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * One timer in a {@link TimerQueue}: deadline, sequence (for first-in first-out order at
@@ -40,6 +43,31 @@ public final class ScheduledTimer implements Timer {
         this.deadline = deadline;
         this.periodNanos = periodNanos;
         this.canceller = canceller;
+    }
+
+    /**
+     * A timer whose first deadline is {@code delay} after {@code now}, with its arguments
+     * checked as the loop's scheduling methods promise.
+     *
+     * @param now       {@code System.nanoTime()}
+     * @param mode      once, fixed rate or fixed delay
+     * @param delay     until the first run (zero or more)
+     * @param period    between runs (positive; ignored for {@link Mode#ONCE})
+     * @param task      what to run
+     * @param canceller told when the timer is cancelled
+     * @throws IllegalArgumentException for a negative delay or a period that is not positive
+     */
+    public static ScheduledTimer starting(long now, Mode mode, Duration delay, Duration period, Runnable task,
+                                          java.util.function.Consumer<ScheduledTimer> canceller) {
+        Objects.requireNonNull(task, "task");
+        if (mode != Mode.ONCE && (period.isNegative() || period.isZero())) {
+            throw new IllegalArgumentException("period must be positive: " + period);
+        }
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        return new ScheduledTimer(task, mode, now + Durations.saturatedNanos(delay), Durations.saturatedNanos(period),
+                canceller);
     }
 
     /** The next deadline on the {@code System.nanoTime()} scale. */

@@ -42,9 +42,9 @@ final class ChunkStash {
     }
 
     /** Hands every buffer not taken back to the ring. */
-    void recycleAll(SocketIo uring) {
+    void recycleAll(ReceiveBuffers buffers) {
         for (int i = head; i < tail; i++) {
-            uring.recycle(pairs[i * 2]);
+            buffers.recycle(pairs[i * 2]);
         }
         head = 0;
         tail = 0;

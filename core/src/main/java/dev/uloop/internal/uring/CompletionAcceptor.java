@@ -71,10 +71,7 @@ final class CompletionAcceptor implements AcceptorEngine, SocketIo.Owner {
             return;
         }
         closed = true;
-        if (slot >= 0) {
-            io.cancel(slot);          // the listener is closed once its ACCEPT has ended
-            io.detach(slot);
-        }
+        io.release(slot);             // the listener is closed once its ACCEPT has ended
         listener.close();
     }
 

@@ -46,6 +46,6 @@ public final class CompletionEngine implements SocketEngine, CompletionPhase {
 
     /** Receive buffers handed to connections and not given back yet (for tests). */
     public int heldBuffers() {
-        return io.heldBuffers();
+        return io.buffers().held();
     }
 }

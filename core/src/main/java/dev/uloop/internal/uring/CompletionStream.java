@@ -2,13 +2,12 @@ package dev.uloop.internal.uring;
 
 import dev.uloop.internal.net.NativeSocket;
 import dev.uloop.internal.net.Reactor;
-import dev.uloop.internal.net.StreamEngine;
+import dev.uloop.internal.net.SocketStream;
 import dev.uloop.internal.net.StreamOwner;
 import dev.uloop.internal.net.WriteQueue;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.IoUring;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
@@ -21,14 +20,14 @@ import java.time.Duration;
  * {@link ChunkStash} and delivered, in order, on resume. The socket is closed once its
  * requests have ended.
  */
-final class CompletionStream implements StreamEngine, SocketIo.Owner {
+final class CompletionStream extends SocketStream implements SocketIo.Owner {
     /** How long a receive waits for buffers when paused connections hold most of them. */
     private static final Duration NO_BUFFERS_RETRY = Duration.ofMillis(1);
 
     private final SocketIo io;
+    private final ReceiveBuffers buffers;
     private final SendBuffers pool;
     private final Reactor loop;
-    private final NativeSocket socket;
     private final StreamOwner owner;
     private final WriteQueue queue;
     private int slot = -1;
@@ -44,10 +43,11 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
     private boolean closed;
 
     CompletionStream(SocketIo io, Reactor loop, NativeSocket socket, StreamOwner owner) {
+        super(socket);
         this.io = io;
+        this.buffers = io.buffers();
         this.pool = io.sendBuffers();
         this.loop = loop;
-        this.socket = socket;
         this.owner = owner;
         this.queue = owner.queue();
     }
@@ -75,7 +75,7 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
         if (res > 0) {
             int bid = flags >>> IoUring.IORING_CQE_BUFFER_SHIFT;
             if (closed || lingering || !owner.inputOpen()) {
-                io.recycle(bid);           // after close(): discarded, as the readiness path never reads it
+                buffers.recycle(bid);           // after close(): discarded, as the readiness path never reads it
             } else if (!owner.wantsInput() || stashed()) {
                 stash(bid, res);
             } else {
@@ -91,7 +91,7 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
             }
             return;                        // nothing more to receive
         } else if (res == -Errno.ENOBUFS) {
-            if (!more && io.heldBuffers() >= SocketIo.BUFFERS / 2) {
+            if (!more && buffers.held() >= ReceiveBuffers.COUNT / 2) {
                 // Most buffers are held by paused connections: try again in a moment, not at once.
                 loop.schedule(NO_BUFFERS_RETRY, this::armRecv);
                 return;
@@ -117,8 +117,8 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
     }
 
     private void deliver(int bid, int len) {
-        owner.received(io.view(bid, len));     // a protocol that throws is failed by its connection
-        io.recycle(bid);
+        owner.received(buffers.view(bid, len));     // a protocol that throws is failed by its connection
+        buffers.recycle(bid);
     }
 
     private boolean stashed() {
@@ -153,7 +153,7 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
     /** Hands back the buffers of the chunks not delivered yet. */
     private void releaseStash() {
         if (stash != null) {
-            stash.recycleAll(io);
+            stash.recycleAll(buffers);
         }
     }
 
@@ -279,20 +279,10 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
     // ------------------------------------------------------------ closing
 
     @Override
-    public void shutdownOutput() {
-        socket.shutdownOutput();
-    }
-
-    @Override
     public void linger() {
         lingering = true;
         releaseStash();
         armRecv();
-    }
-
-    @Override
-    public void resetOnClose() {
-        socket.lingerZero();
     }
 
     @Override
@@ -301,10 +291,7 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
             return;
         }
         closed = true;
-        if (slot >= 0) {
-            io.cancel(slot);           // the socket is closed only once its requests have ended
-            io.detach(slot);
-        }
+        io.release(slot);              // the socket is closed only once its requests have ended
         releaseStash();
         if (sending != null) {
             pool.give(sending);
@@ -318,18 +305,4 @@ final class CompletionStream implements StreamEngine, SocketIo.Owner {
         socket.close();
     }
 
-    @Override
-    public InetSocketAddress localAddress() {
-        return socket.localAddress();
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return socket.remoteAddress();
-    }
-
-    @Override
-    public String toString() {
-        return socket.toString();
-    }
 }

@@ -7,7 +7,6 @@ import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Socket;
 import dev.uloop.internal.util.Failures;
 import dev.uloop.internal.util.Grow;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -31,11 +30,9 @@ import java.util.Arrays;
  * after the readiness handlers.
  *
  * <h2>Buffers</h2>
- * Receives take buffers from one provided buffer ring per loop ({@value #BUFFERS} buffers of
- * {@value #BUFFER_SIZE} bytes, {@code IORING_REGISTER_PBUF_RING}); the owner reads the
- * completion's buffer through {@link #view} and hands it back with {@link #recycle}. When the
- * ring runs dry a multishot receive ends with -ENOBUFS and is queued again. Sends go from
- * {@link SendBuffers}. Nothing is allocated per operation once the pools have grown to the load.
+ * Receives take buffers from the loop's {@link ReceiveBuffers}; when they run dry a multishot
+ * receive ends with -ENOBUFS and is queued again. Sends go from {@link SendBuffers}. Nothing
+ * is allocated per operation once the pools have grown to the load.
  *
  * <h2>Closing</h2>
  * A socket may be closed only when no request on it is in flight: until then the kernel
@@ -46,6 +43,8 @@ import java.util.Arrays;
  */
 public final class SocketIo implements RingClient {
     private static final System.Logger LOG = System.getLogger("uloop.poller.IoUring");
+    /** What an owner threw is the loop's business, logged where a readiness handler's is. */
+    private static final System.Logger LOOP_LOG = System.getLogger("uloop.EventLoop");
 
     /** Handles the completions of one owner's requests. */
     interface Owner {
@@ -66,11 +65,6 @@ public final class SocketIo implements RingClient {
     private static final int OP_CANCEL = 4;      // queued only: cancel the request whose user_data is in addr
     private static final int OP_NONE = 5;        // queued only: a dropped request
 
-    /** Receive buffers per loop. */
-    static final int BUFFERS = 512;
-    /** Bytes per receive buffer. */
-    static final int BUFFER_SIZE = 16 * 1024;
-    private static final int BUFFER_GROUP = 0;
     private static final long MARK = Long.MIN_VALUE;
     private static final int GEN_MASK = 0x3FFF_FFFF;
     /** MSG_NOSIGNAL only: with MSG_DONTWAIT io_uring would fail a send to a full socket with EAGAIN instead of waiting. */
@@ -79,8 +73,7 @@ public final class SocketIo implements RingClient {
 
     private final RingSession session;
     private final SendBuffers sendBuffers = new SendBuffers();
-    private IoUringBufferRing buffers;
-    private ByteBuffer[] views;
+    private final ReceiveBuffers buffers = new ReceiveBuffers();
 
     // Per slot.
     private Owner[] owners = new Owner[16];
@@ -106,8 +99,6 @@ public final class SocketIo implements RingClient {
     private int[] cFlags = new int[256];
     private int collected;
 
-    private int held;                       // receive buffers the owners have not recycled yet
-
     SocketIo(RingSession session) {
         this.session = session;
     }
@@ -115,6 +106,11 @@ public final class SocketIo implements RingClient {
     /** The pool of send buffers. */
     SendBuffers sendBuffers() {
         return sendBuffers;
+    }
+
+    /** The receive buffers. */
+    ReceiveBuffers buffers() {
+        return buffers;
     }
 
     // ------------------------------------------------------------------ owners
@@ -159,6 +155,17 @@ public final class SocketIo implements RingClient {
             free = Arrays.copyOf(free, Grow.length(freeCount, freeCount + 1));
         }
         free[freeCount++] = slot;
+    }
+
+    /**
+     * Ends an owner: cancels its requests, waits until they are over, and forgets it, so
+     * that its socket can be closed. Quiet for -1 (an owner that never attached).
+     */
+    void release(int slot) {
+        if (slot >= 0) {
+            cancel(slot);
+            detach(slot);
+        }
     }
 
     /** Whether a request of {@code op} is queued or in flight for {@code slot}. */
@@ -234,9 +241,7 @@ public final class SocketIo implements RingClient {
         if (queued == 0) {
             return;
         }
-        if (buffers == null) {
-            startBuffers();
-        }
+        buffers.registerWith(session.ring());
         for (int i = 0; i < queued; i++) {
             int slot = qSlot[i];
             int op = qOp[i];
@@ -254,23 +259,13 @@ public final class SocketIo implements RingClient {
             }
             long ud = userData(slot, op);
             switch (op) {
-                case OP_RECV -> ring.recvMultishot(qFd[i], BUFFER_GROUP, ud);
+                case OP_RECV -> ring.recvMultishot(qFd[i], ReceiveBuffers.GROUP, ud);
                 case OP_SEND -> ring.send(qFd[i], qAddr[i], qLen[i], SEND_FLAGS, ud);
                 default -> ring.acceptMultishot(qFd[i], ACCEPT_FLAGS, ud);
             }
             armed[slot] |= 1 << op;
         }
         queued = 0;
-    }
-
-    private void startBuffers() {
-        buffers = new IoUringBufferRing(session.ring(), BUFFER_GROUP, BUFFERS, BUFFER_SIZE, true);
-        if (views == null) {
-            views = new ByteBuffer[BUFFERS];
-        }
-        for (int bid = 0; bid < BUFFERS; bid++) {
-            views[bid] = buffers.buffer(bid).asByteBuffer();
-        }
     }
 
     // ------------------------------------------------------------------ completions
@@ -282,7 +277,9 @@ public final class SocketIo implements RingClient {
         int op = (int) ud & 0xFF;
         int gen = (int) (ud >>> 32) & GEN_MASK;
         if (slot >= slots || owners[slot] == null || gens[slot] != gen) {
-            dropBuffer(flags);     // a detached owner's request, ended late
+            if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0) {
+                buffers.drop(flags >>> IoUring.IORING_CQE_BUFFER_SHIFT);   // a detached owner's request, ended late
+            }
             return;
         }
         if ((flags & IoUring.IORING_CQE_F_MORE) == 0) {
@@ -295,7 +292,7 @@ public final class SocketIo implements RingClient {
             cFlags = Arrays.copyOf(cFlags, n);
         }
         if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0) {
-            held++;
+            buffers.handedOut();
         }
         cUd[collected] = ud;
         cRes[collected] = res;
@@ -325,7 +322,7 @@ public final class SocketIo implements RingClient {
             if (h == null || gens[slot] != gen) {
                 // Its owner was detached by an earlier completion of this batch.
                 if ((cFlags[i] & IoUring.IORING_CQE_F_BUFFER) != 0) {
-                    recycle(cFlags[i] >>> IoUring.IORING_CQE_BUFFER_SHIFT);
+                    buffers.recycle(cFlags[i] >>> IoUring.IORING_CQE_BUFFER_SHIFT);
                 }
                 continue;
             }
@@ -333,35 +330,11 @@ public final class SocketIo implements RingClient {
             try {
                 h.complete((int) ud & 0xFF, cRes[i], cFlags[i]);
             } catch (Throwable t) {
-                Failures.callbackFailed(LOG, "completion handler " + h, t);
+                Failures.callbackFailed(LOOP_LOG, "completion handler " + h, t);
             }
         }
         collected = 0;
         return calls;
-    }
-
-    private void dropBuffer(int flags) {
-        if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0 && buffers != null) {
-            buffers.recycle(flags >>> IoUring.IORING_CQE_BUFFER_SHIFT);
-        }
-    }
-
-    // ------------------------------------------------------------------ buffers
-
-    /** The received bytes of a RECV completion: a view of its buffer, positioned at 0, limited to {@code len}. */
-    ByteBuffer view(int bid, int len) {
-        return views[bid].clear().limit(len);
-    }
-
-    /** Hands a receive buffer back to the kernel. */
-    void recycle(int bid) {
-        held--;
-        buffers.recycle(bid);
-    }
-
-    /** Receive buffers handed out and not recycled yet. */
-    int heldBuffers() {
-        return held;
     }
 
     // ------------------------------------------------------------------ cancelling
@@ -422,16 +395,13 @@ public final class SocketIo implements RingClient {
     /** A ring with requests in flight or receive buffers held cannot be replaced: they would be lost. */
     @Override
     public void beforeMove() {
-        if (held != 0 || !idleRequests()) {
+        if (buffers.held() != 0 || !idleRequests()) {
             Thread owner = session.owner();
             throw new IllegalStateException("an io_uring loop with socket I/O in flight cannot change threads"
                     + " (the ring belongs to " + (owner == null ? "another thread" : owner.getName())
                     + "); run it on one thread, or close its connections first");
         }
-        if (buffers != null) {
-            buffers.close();      // registered again on the new ring with the next prepare
-            buffers = null;
-        }
+        buffers.unregister();     // registered again on the new ring with the next prepare
     }
 
     @Override
@@ -476,18 +446,13 @@ public final class SocketIo implements RingClient {
     }
 
     /**
-     * Lets go of the buffers, after the ring is closed. Their memory is freed by the garbage
-     * collector, not here: a loop closed from another thread than its own cannot wait for
-     * its requests to end, and the kernel's exit work for the ring, which runs after close(2)
-     * returns, may still complete a receive into a buffer.
+     * Lets go of the buffers, after the ring is closed (their memory is freed by the garbage
+     * collector: a loop closed from another thread than its own cannot wait for its requests
+     * to end).
      */
     @Override
     public void closed() {
-        if (buffers != null) {
-            buffers.close();
-            buffers = null;
-        }
-        views = null;
+        buffers.close();
         sendBuffers.clear();
     }
 }

@@ -1,0 +1,11 @@
+/**
+ * TCP and UDP on an event loop, in the style of asyncio's protocols and transports:
+ * {@link dev.uloop.net.TcpServer} and {@link dev.uloop.net.Tcp#connect} give each connection
+ * a {@link dev.uloop.net.Protocol}, which talks back through its
+ * {@link dev.uloop.net.Transport} (writes queued per connection, with water marks);
+ * {@link dev.uloop.net.UdpEndpoint} hands datagrams to a
+ * {@link dev.uloop.net.DatagramProtocol}. The same protocol code runs on every backend,
+ * including io_uring-completion, where the kernel does the socket I/O. Nothing here shows a
+ * file descriptor.
+ */
+package dev.uloop.net;
