@@ -130,8 +130,9 @@ public enum Backend {
                 return b;
             }
         }
-        throw new UnsupportedOperationException("no event backend (" + String.join(", ", ids()) + ") is available on "
-                + System.getProperty("os.name"));
+        String platform = Backends.platformProblem();
+        throw new UnsupportedOperationException(platform != null ? platform
+                : "no event backend (" + String.join(", ", ids()) + ") is available on " + System.getProperty("os.name"));
     }
 
     /**
@@ -237,8 +238,9 @@ public enum Backend {
                     others.add(o);
                 }
             }
-            throw new UnsupportedOperationException("the " + b.id + " backend is not available: " + why.get()
-                    + "; available: " + others);
+            String platform = Backends.platformProblem();
+            throw new UnsupportedOperationException(platform != null ? platform
+                    : "the " + b.id + " backend is not available: " + why.get() + "; available: " + others);
         }
         return b;
     }

@@ -1,6 +1,7 @@
 package dev.uloop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,6 +40,17 @@ class BackendTest {
         try (EventLoop loop = EventLoop.open()) {
             assertEquals(Backend.EPOLL, loop.backend());
         }
+    }
+
+    @Test
+    void anotherOperatingSystemOrArchitectureIsRefusedWithASentenceThatSaysWhy() {
+        assertNull(dev.uloop.internal.backend.Backends.platformProblem("Linux", "amd64"));
+        assertNull(dev.uloop.internal.backend.Backends.platformProblem("Linux", "aarch64"));
+        assertEquals("uloop runs on Linux on x86_64 and aarch64 (its system calls, constants and structures are"
+                + " Linux's); this is Mac OS X on aarch64",
+                dev.uloop.internal.backend.Backends.platformProblem("Mac OS X", "aarch64"));
+        assertTrue(dev.uloop.internal.backend.Backends.platformProblem("Linux", "riscv64").endsWith("Linux on riscv64"));
+        assertTrue(dev.uloop.internal.backend.Backends.platformProblem("Windows 11", "amd64").contains("Windows 11"));
     }
 
     @Test

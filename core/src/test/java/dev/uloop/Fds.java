@@ -3,6 +3,7 @@ package dev.uloop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.SockAddr;
 import dev.uloop.internal.posix.Socket;
 import dev.uloop.internal.posix.Unistd;
@@ -82,7 +83,7 @@ public final class Fds implements AutoCloseable {
             MemorySegment buf = a.allocate(Math.max(1, max));
             long r = Unistd.read(fd, buf, max);
             if (r < 0) {
-                throw new NativeException("read(fd=" + fd + ")", (int) -r);
+                throw Errors.exception("read(fd=" + fd + ")", (int) -r);
             }
             return buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
         }

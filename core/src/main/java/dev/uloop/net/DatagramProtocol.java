@@ -25,8 +25,10 @@ public interface DatagramProtocol {
     }
 
     /**
-     * A receive failed (for example ECONNREFUSED reported for an earlier send). The
-     * endpoint stays open.
+     * The kernel reported an error on the socket, about a datagram sent earlier: a
+     * {@link java.net.PortUnreachableException} when the destination refused it (ICMP port
+     * unreachable), else a {@link java.net.SocketException}; its cause is the
+     * {@link dev.uloop.NativeException} with the errno. The endpoint stays open.
      *
      * @param error what failed
      */

@@ -4,6 +4,7 @@ import dev.uloop.EventLoop;
 import dev.uloop.NativeException;
 import dev.uloop.internal.backend.LoopEngines;
 import dev.uloop.internal.net.NativeSocket;
+import dev.uloop.internal.net.NetErrors;
 import dev.uloop.internal.net.StreamEngine;
 import dev.uloop.internal.net.StreamOwner;
 import dev.uloop.internal.net.WriteQueue;
@@ -11,6 +12,8 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -37,6 +40,9 @@ public final class TcpConnection implements Transport {
     private final Consumer<TcpConnection> onClosed;      // lets a server forget the connection
     private final WriteQueue queue = new WriteQueue(DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER);
     private final StreamEngine engine;
+    private long written;            // bytes accepted by write() since the start
+    private java.io.IOException failure;   // a send failed inside write(); the loss is reported next
+    private ArrayDeque<SentMark> sentWaiters;   // whenSent() futures, oldest first; null when none
     private boolean readingPaused;   // by the protocol
     private boolean eof;             // the peer's EOF was read
     private boolean writingPaused;   // above the high-water mark
@@ -127,7 +133,7 @@ public final class TcpConnection implements Transport {
 
         @Override
         public void lost(NativeException cause) {
-            closeNow(cause);
+            closeNow(NetErrors.connectionFailed(cause, engine.remoteAddress()));
         }
 
         @Override
@@ -135,7 +141,9 @@ public final class TcpConnection implements Transport {
             // EPIPE, ECONNRESET...: report it after the current callback, not inside the protocol's write().
             closing = true;
             queue.clear();
-            loop.execute(() -> closeNow(cause));
+            java.net.SocketException e = NetErrors.connectionFailed(cause, engine.remoteAddress());
+            failure = e;
+            loop.execute(() -> closeNow(e));
         }
 
         @Override
@@ -164,10 +172,14 @@ public final class TcpConnection implements Transport {
 
     @Override
     public void write(ByteBuffer data) {
-        if (data.remaining() == 0 || closing || eofPending || closed) {
+        int n = data.remaining();
+        if (n == 0 || closing || eofPending || closed) {
+            data.position(data.limit());       // taken, as after a close: dropped
             return;
         }
         engine.write(data);
+        data.position(data.limit());
+        written += n;
         checkHighWater();
     }
 
@@ -177,7 +189,38 @@ public final class TcpConnection implements Transport {
             return;
         }
         engine.write(data, 0, data.length);
+        written += data.length;
         checkHighWater();
+    }
+
+    /** A {@link #whenSent()} future and the byte count it waits for. */
+    private record SentMark(long bytes, CompletableFuture<Void> future) {
+    }
+
+    @Override
+    public CompletableFuture<Void> whenSent() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (failure != null) {
+            f.completeExceptionally(failure);      // what was written is lost, not sent
+        } else if (closed) {
+            f.completeExceptionally(new java.nio.channels.ClosedChannelException());
+        } else if (queue.size() == 0) {
+            f.complete(null);
+        } else {
+            if (sentWaiters == null) {
+                sentWaiters = new ArrayDeque<>(2);
+            }
+            sentWaiters.addLast(new SentMark(written, f));
+        }
+        return f;
+    }
+
+    /** Completes the whenSent() futures whose bytes have all left the queue. */
+    private void completeSent() {
+        long sent = written - queue.size();
+        while (sentWaiters != null && !sentWaiters.isEmpty() && sentWaiters.peekFirst().bytes() <= sent) {
+            sentWaiters.pollFirst().future().complete(null);
+        }
     }
 
     /** Pauses the writer once more than the high-water mark is waiting to be sent. */
@@ -194,6 +237,7 @@ public final class TcpConnection implements Transport {
 
     /** After queued bytes went out: resume the writer below the low-water mark, finish a close or half-close. */
     private void drained() {
+        completeSent();
         if (writingPaused && queue.atOrBelowLow()) {
             writingPaused = false;
             try {
@@ -290,6 +334,13 @@ public final class TcpConnection implements Transport {
         closing = true;
         queue.clear();
         engine.close();
+        if (sentWaiters != null) {
+            for (SentMark m : sentWaiters) {
+                m.future().completeExceptionally(cause != null ? cause
+                        : new java.nio.channels.ClosedChannelException());
+            }
+            sentWaiters = null;
+        }
         if (onClosed != null) {
             onClosed.accept(this);
         }

@@ -20,10 +20,11 @@ public interface Transport {
     int DEFAULT_LOW_WATER = 16 * 1024;
 
     /**
-     * Sends bytes, queueing what the socket does not take now. Ignored once the transport
-     * is closing.
+     * Sends bytes, queueing what the socket does not take now. The buffer is consumed, as a
+     * channel's write consumes it: its position moves to its limit (the bytes are sent or
+     * copied to the queue). Once the transport is closing, the bytes are dropped.
      *
-     * @param data the bytes from position to limit; the position is not changed
+     * @param data the bytes from position to limit
      */
     void write(ByteBuffer data);
 
@@ -33,6 +34,20 @@ public interface Transport {
      * @param data the bytes
      */
     void write(byte[] data);
+
+    /**
+     * A future that completes, on the loop thread, once every byte written so far has left
+     * the write queue (handed to the kernel); at once when nothing is queued. It completes
+     * exceptionally if the connection is lost first.
+     *
+     * <pre>{@code
+     * t.write(bigReply);
+     * t.whenSent().thenRun(t::close);
+     * }</pre>
+     *
+     * @return the future
+     */
+    java.util.concurrent.CompletableFuture<Void> whenSent();
 
     /** Shuts down the sending side once the queue is flushed (a half-close); reading goes on. */
     void writeEof();

@@ -7,6 +7,7 @@ import dev.uloop.internal.backend.LoopEngines;
 import dev.uloop.internal.net.DatagramEngine;
 import dev.uloop.internal.net.DatagramOwner;
 import dev.uloop.internal.net.NativeSocket;
+import dev.uloop.internal.net.NetErrors;
 import dev.uloop.internal.net.Sockets;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -144,7 +145,7 @@ public final class UdpEndpoint implements AutoCloseable {
         @Override
         public void error(NativeException cause) {
             try {
-                protocol.errorReceived(cause);
+                protocol.errorReceived(NetErrors.datagramError(cause, localAddress));
             } catch (RuntimeException t) {
                 LOG.log(Level.ERROR, "errorReceived threw", t);
             }

@@ -413,8 +413,11 @@ public abstract class NetContract {
             s.setSoLinger(true, 0);                         // close with a reset
         }
         Throwable cause = lost.get(10, TimeUnit.SECONDS);
-        NativeException e = assertInstanceOf(NativeException.class, cause);
+        SocketException se = assertInstanceOf(SocketException.class, cause);
+        NativeException e = assertInstanceOf(NativeException.class, se.getCause());
         assertTrue(e.errnoName().equals("ECONNRESET") || e.errnoName().equals("EPIPE"), e.getMessage());
+        assertTrue(se.getMessage().matches("(recv|send)\\(127\\.0\\.0\\.1:\\d+\\): (ECONNRESET|EPIPE) \\(.*\\)"),
+                se.getMessage());
         assertEquals(0, (int) lt.call(server::connectionCount));
         // The server still serves others.
         try (Socket s = connect(server.localAddress())) {
@@ -591,6 +594,117 @@ public abstract class NetContract {
         CompletableFuture<TcpConnection> refused = lt.call(() -> Tcp.connect(lt.loop(), closed, new Echo()));
         ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().endsWith("ECONNREFUSED (Connection refused)"), e.getCause().getMessage());
+    }
+
+    @Test
+    void aRefusedConnectIsAConnectExceptionThatNamesTheAddressAndKeepsTheErrno() throws Exception {
+        InetSocketAddress closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, LOOPBACK)) {
+            closed = new InetSocketAddress(LOOPBACK, s.getLocalPort());
+        }
+        CompletableFuture<TcpConnection> f = lt.call(() -> Tcp.connect(lt.loop(), closed, new Echo()));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+        java.net.ConnectException ce = assertInstanceOf(java.net.ConnectException.class, e.getCause());
+        assertEquals("connect(" + Addresses.format(closed) + "): ECONNREFUSED (Connection refused)", ce.getMessage());
+        NativeException ne = assertInstanceOf(NativeException.class, ce.getCause());
+        assertEquals("ECONNREFUSED", ne.errnoName());
+    }
+
+    @Test
+    void aConnectThatTakesTooLongTimesOutAndLetsGoOfItsSocket() throws Exception {
+        // A listener that accepts nothing: once its backlog is full, further SYNs are dropped.
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, LOOPBACK)) {
+            InetSocketAddress at = new InetSocketAddress(LOOPBACK, full.getLocalPort());
+            CompletableFuture<TcpConnection> timedOut = null;
+            int registeredBefore = 0;
+            for (int i = 0; i < 8 && timedOut == null; i++) {
+                registeredBefore = lt.call(() -> lt.loop().stats().registeredFds());
+                CompletableFuture<TcpConnection> c = lt.call(() ->
+                        Tcp.connect(lt.loop(), at, java.time.Duration.ofMillis(300), new Echo()));
+                try {
+                    c.get(10, TimeUnit.SECONDS);     // the backlog still took this one
+                } catch (ExecutionException e) {
+                    timedOut = c;
+                }
+            }
+            assertNotNull(timedOut, "every connect was taken by the backlog");
+            ExecutionException e = assertThrows(ExecutionException.class, timedOut::get);
+            java.net.SocketTimeoutException te = assertInstanceOf(java.net.SocketTimeoutException.class, e.getCause());
+            assertEquals("connect(" + Addresses.format(at) + "): no connection within 300 ms", te.getMessage());
+            int before = registeredBefore;
+            assertEquals(before, (int) lt.call(() -> lt.loop().stats().registeredFds()),
+                    "the timed-out socket is no longer watched");
+        }
+    }
+
+    @Test
+    void aConnectCanBindItsLocalAddressFirst() throws Exception {
+        List<Echo> made = new ArrayList<>();
+        TcpServer server = echoServer(made);
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, LOOPBACK)) {
+            port = probe.getLocalPort();     // a port that was free a moment ago
+        }
+        InetSocketAddress local = new InetSocketAddress(LOOPBACK, port);
+        CompletableFuture<Transport> client = new CompletableFuture<>();
+        lt.run(() -> Tcp.connect(lt.loop(), server.localAddress(), local, java.time.Duration.ofSeconds(5),
+                Protocols.onConnect(client::complete).get()));
+        Transport t = client.get(10, TimeUnit.SECONDS);
+        assertEquals(local, lt.call(t::localAddress));
+        lt.run(t::close);
+    }
+
+    @Test
+    void writeConsumesItsBufferAndWhenSentCompletesOnceTheBytesHaveLeft() throws Exception {
+        byte[] big = random(4 << 20, 9);
+        CompletableFuture<int[]> afterWrite = new CompletableFuture<>();
+        CompletableFuture<Long> queuedWhenSent = new CompletableFuture<>();
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0),
+                Protocols.onConnect(t -> {
+                    ByteBuffer b = ByteBuffer.wrap(big);
+                    t.write(b);
+                    afterWrite.complete(new int[] {b.position(), b.limit()});
+                    t.whenSent().thenRun(() -> {
+                        queuedWhenSent.complete(t.writeBufferSize());
+                        t.close();
+                    });
+                })));
+        try (Socket s = connect(server.localAddress())) {
+            assertArrayEquals(big, s.getInputStream().readAllBytes());
+        }
+        assertArrayEquals(new int[] {big.length, big.length}, afterWrite.get(10, TimeUnit.SECONDS),
+                "position moved to the limit");
+        assertEquals(0L, queuedWhenSent.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void whenSentFailsWhenTheConnectionIsLostFirst() throws Exception {
+        CompletableFuture<CompletableFuture<Void>> sent = new CompletableFuture<>();
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0),
+                Protocols.onConnect(t -> {
+                    t.write(new byte[16 << 20]);      // far more than the socket buffers
+                    sent.complete(t.whenSent());
+                })));
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024);        // a peer that cannot take much (loopback can take tens of MiB)
+            s.setSoTimeout(20_000);
+            s.connect(server.localAddress(), 10_000);
+            s.getInputStream().readNBytes(1000);
+            s.setSoLinger(true, 0);                   // reset, with most of it unsent
+        }
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> sent.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(SocketException.class, e.getCause());
+    }
+
+    @Test
+    void aProtocolCanBeWrittenAsLambdas() throws Exception {
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0),
+                Protocols.onData((t, data) -> t.write(data))));
+        byte[] data = random(100_000, 4);
+        try (Socket s = connect(server.localAddress())) {
+            assertArrayEquals(data, roundTrip(s, data));
+        }
     }
 
     // ------------------------------------------------------------ UDP

@@ -2,10 +2,10 @@ package dev.uloop.bench.jmh;
 
 import dev.uloop.Backend;
 import dev.uloop.Events;
-import dev.uloop.NativeException;
 import dev.uloop.internal.poller.Poller;
 import dev.uloop.internal.backend.Backends;
 import dev.uloop.internal.poller.ReadySet;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Unistd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -87,7 +87,7 @@ public class EventBench {
     public int event() {
         long w = Unistd.write(writeFd, buf, 1);
         if (w != 1) {
-            throw new NativeException("write(fd=" + writeFd + ")", (int) -w);
+            throw Errors.exception("write(fd=" + writeFd + ")", (int) -w);
         }
         int n = poller.poll(-1, readySet);
         Unistd.read(readFd, buf, buf.byteSize());

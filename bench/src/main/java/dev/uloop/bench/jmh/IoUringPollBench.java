@@ -1,8 +1,8 @@
 package dev.uloop.bench.jmh;
 
 import dev.uloop.Events;
-import dev.uloop.NativeException;
 import dev.uloop.internal.uring.IoUringRing;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Unistd;
 import java.lang.foreign.Arena;
@@ -60,7 +60,7 @@ public class IoUringPollBench {
         MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
         int r = Unistd.pipe2(fds, Unistd.O_NONBLOCK | Unistd.O_CLOEXEC);
         if (r < 0) {
-            throw new NativeException("pipe2", -r);
+            throw Errors.exception("pipe2", -r);
         }
         readFd = fds.getAtIndex(ValueLayout.JAVA_INT, 0);
         writeFd = fds.getAtIndex(ValueLayout.JAVA_INT, 1);
@@ -87,7 +87,7 @@ public class IoUringPollBench {
         while (res == 0) {
             int r = ring.submitAndWait(-1);
             if (r < 0 && r != -dev.uloop.internal.posix.Errno.EINTR) {
-                throw new NativeException("io_uring_enter", -r);
+                throw Errors.exception("io_uring_enter", -r);
             }
             int head = ring.cqHead();
             int tail = ring.cqTail();

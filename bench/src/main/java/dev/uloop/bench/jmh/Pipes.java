@@ -1,6 +1,6 @@
 package dev.uloop.bench.jmh;
 
-import dev.uloop.NativeException;
+import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Unistd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +25,7 @@ final class Pipes implements AutoCloseable {
             for (; made < n; made++) {
                 int r = Unistd.pipe2(fds, Unistd.O_NONBLOCK | Unistd.O_CLOEXEC);
                 if (r < 0) {
-                    throw new NativeException("pipe2 (pipe " + made + " of " + n + ")", -r);
+                    throw Errors.exception("pipe2 (pipe " + made + " of " + n + ")", -r);
                 }
                 readFds[made] = fds.getAtIndex(ValueLayout.JAVA_INT, 0);
                 writeFds[made] = fds.getAtIndex(ValueLayout.JAVA_INT, 1);
@@ -58,7 +58,7 @@ final class Pipes implements AutoCloseable {
             int i = (int) ((long) j * n / k);
             long w = Unistd.write(writeFds[i], ONE_BYTE, 1);
             if (w != 1) {
-                throw new NativeException("write(fd=" + writeFds[i] + ")", (int) -w);
+                throw Errors.exception("write(fd=" + writeFds[i] + ")", (int) -w);
             }
         }
     }

@@ -55,22 +55,54 @@ public final class Backends {
         }
     }
 
+    /**
+     * Why uloop cannot run on a platform at all, or null where it can: its system calls,
+     * constants and structure layouts are Linux's, for x86_64 and aarch64.
+     *
+     * @param os   {@code os.name}
+     * @param arch {@code os.arch}
+     * @return null on Linux on x86_64 or aarch64, else a sentence that says so
+     */
+    public static String platformProblem(String os, String arch) {
+        String o = os.toLowerCase(java.util.Locale.ROOT);
+        String a = arch.toLowerCase(java.util.Locale.ROOT);
+        boolean knownArch = a.equals("amd64") || a.equals("x86_64") || a.equals("aarch64") || a.equals("arm64");
+        if (o.startsWith("linux") && knownArch) {
+            return null;
+        }
+        return "uloop runs on Linux on x86_64 and aarch64 (its system calls, constants and structures are"
+                + " Linux's); this is " + os + " on " + arch;
+    }
+
+    /** {@link #platformProblem(String, String)} for this JVM; cached. */
+    public static String platformProblem() {
+        return PLATFORM;
+    }
+
+    private static final String PLATFORM = platformProblem(System.getProperty("os.name", "?"),
+            System.getProperty("os.arch", "?"));
+
+    /** A probe that is asked only where uloop can run at all. */
+    private static Supplier<String> onLinux(Supplier<String> probe) {
+        return () -> PLATFORM != null ? PLATFORM : probe.get();
+    }
+
     private static final Spec EPOLL = new Spec("epoll",
             "O(ready fds); the interest list lives in the kernel",
             "Linux",
-            () -> LibC.LINUX && LibC.has("epoll_create1") ? null : "epoll is Linux only, and this is " + os(),
+            onLinux(() -> LibC.has("epoll_create1") ? null : "the C library has no epoll_create1()"),
             r -> readiness(new EpollPoller(), r));
 
     private static final Spec IO_URING = new Spec("io_uring",
             "O(ready fds); one poll request per fd, re-armed after each report",
             "Linux 5.11+, where io_uring is allowed",
-            () -> IoUringProbe.available() ? null : IoUringProbe.support().reason(),
+            onLinux(() -> IoUringProbe.available() ? null : IoUringProbe.support().reason()),
             r -> readiness(new IoUringPoller(), r));
 
     private static final Spec IO_URING_COMPLETION = new Spec("io_uring-completion",
             "as io_uring; TCP accept/recv/send done by the kernel, no syscall each",
             "Linux 6.0+, where io_uring is allowed",
-            IoUringProbe::completionUnsupportedReason,
+            onLinux(IoUringProbe::completionUnsupportedReason),
             r -> {
                 IoUringPoller poller = IoUringPoller.completion();
                 CompletionEngine engine = new CompletionEngine(poller, r);
@@ -80,13 +112,13 @@ public final class Backends {
     private static final Spec POLL = new Spec("poll",
             "O(registered fds); the whole pollfd array is copied and scanned",
             "POSIX",
-            () -> LibC.has("poll") ? null : "the C library has no poll()",
+            onLinux(() -> LibC.has("poll") ? null : "the C library has no poll()"),
             r -> readiness(new PollPoller(), r));
 
     private static final Spec SELECT = new Spec("select",
             "O(highest fd); three fd bit sets are copied and scanned",
             "POSIX; fds below 1024 where the kernel enforces FD_SETSIZE (not on Linux)",
-            () -> LibC.has("select") ? null : "the C library has no select()",
+            onLinux(() -> LibC.has("select") ? null : "the C library has no select()"),
             r -> readiness(new SelectPoller(), r));
 
     /** Every backend, in the order {@code auto} tries them. */
@@ -94,10 +126,6 @@ public final class Backends {
 
     private static LoopParts readiness(Poller poller, Reactor reactor) {
         return new LoopParts(poller, new ReadinessEngine(reactor), CompletionPhase.NONE);
-    }
-
-    private static String os() {
-        return System.getProperty("os.name");
     }
 
     /**

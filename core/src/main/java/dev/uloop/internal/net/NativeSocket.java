@@ -153,17 +153,22 @@ public final class NativeSocket {
     }
 
     /**
-     * Accepts one connection.
+     * Accepts one connection; the peer's address comes with it (accept4 writes it), so that
+     * messages can name the peer even after a reset.
      *
      * @return the new socket (non-blocking, close-on-exec), or null when none is waiting
      * @throws NativeException when accept failed; its errno tells why (EMFILE, ECONNABORTED...)
      */
     public NativeSocket accept() {
-        int c = Socket.accept4(fd, MemorySegment.NULL, MemorySegment.NULL, Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);
+        IoBuffers io = IoBuffers.get();
+        io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
+        int c = Socket.accept4(fd, io.addr, io.addrLen, Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);
         if (c == AGAIN) {
             return null;
         }
-        return new NativeSocket(Errors.check(c, "accept4", fd));
+        NativeSocket s = new NativeSocket(Errors.check(c, "accept4", fd));
+        s.remote = SockAddr.read(io.addr);
+        return s;
     }
 
     /** Listens with {@code backlog}. */
@@ -182,11 +187,9 @@ public final class NativeSocket {
         IoBuffers io = IoBuffers.get();
         int len = SockAddr.write(to, io.addr);
         int r = Socket.connect(fd, io.addr, len);
-        if (r == 0) {
-            return true;
-        }
-        if (r == -Errno.EINPROGRESS) {
-            return false;
+        if (r == 0 || r == -Errno.EINPROGRESS) {
+            remote = to;
+            return r == 0;
         }
         throw Errors.exception(connectCall(to), -r);
     }

@@ -139,8 +139,7 @@ public final class Sockets {
         return switch (errno) {
             case Errno.EADDRINUSE -> new BindException(where + " is already in use");
             case Errno.EACCES, Errno.EPERM -> new BindException("binding " + where
-                    + " needs root or CAP_NET_BIND_SERVICE (ports below 1024 are privileged); choose another port"
-                    + " with --port");
+                    + " needs root or CAP_NET_BIND_SERVICE (ports below 1024 are privileged)");
             case Errno.EADDRNOTAVAIL -> new BindException(address.getAddress().getHostAddress()
                     + " is not an address of this host");
             default -> new IOException(Errors.exception("bind(" + where + ")", errno));

@@ -45,7 +45,9 @@ final class CompletionAcceptor implements AcceptorEngine, SocketIo.Owner {
             return;
         }
         if (res >= 0) {
-            owner.accepted(NativeSocket.adopt(res));
+            NativeSocket s = NativeSocket.adopt(res);
+            s.remoteAddress();        // asked now: after a reset the kernel no longer knows it
+            owner.accepted(s);
         } else if (AcceptErrors.next(-res, listener.fd(), listener.localAddress()) == AcceptErrors.Next.BACK_OFF) {
             paused = true;
             io.cancel(slot, SocketIo.OP_ACCEPT);
