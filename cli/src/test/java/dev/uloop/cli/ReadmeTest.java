@@ -21,18 +21,18 @@ class ReadmeTest {
     void readmeContainsTheUdpTimeServerVerbatim() throws IOException {
         Path root = root();
         String readme = Files.readString(root.resolve("README.md"));
-        String example = Files.readString(root.resolve("cli/src/main/java/dev/uloop/examples/UdpTimeServer.java"));
+        String example = Files.readString(root.resolve("examples/src/main/java/dev/uloop/examples/UdpTimeServer.java"));
         assertTrue(readme.contains("```java\n" + example + "```"),
-                "README.md's example differs from cli/src/main/java/dev/uloop/examples/UdpTimeServer.java");
+                "README.md's example differs from examples/src/main/java/dev/uloop/examples/UdpTimeServer.java");
     }
 
     @Test
     void readmeContainsTheGroupEchoServerVerbatim() throws IOException {
         Path root = root();
         String readme = Files.readString(root.resolve("README.md"));
-        String example = Files.readString(root.resolve("cli/src/main/java/dev/uloop/examples/GroupEchoServer.java"));
+        String example = Files.readString(root.resolve("examples/src/main/java/dev/uloop/examples/GroupEchoServer.java"));
         assertTrue(readme.contains("```java\n" + example + "```"),
-                "README.md's example differs from cli/src/main/java/dev/uloop/examples/GroupEchoServer.java");
+                "README.md's example differs from examples/src/main/java/dev/uloop/examples/GroupEchoServer.java");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.uloop.examples;
 
 import dev.uloop.Backend;
 import dev.uloop.EventLoop;
+import dev.uloop.net.Addresses;
 import dev.uloop.net.DatagramProtocol;
 import dev.uloop.net.UdpEndpoint;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.time.format.DateTimeFormatter;
  * A periodic callback reports what the loop did, as the seed's {@code add_periodic} would.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp ... dev.uloop.examples.UdpTimeServer [port] [backend]
+ * java --enable-native-access=dev.uloop -p ... -m dev.uloop.examples/dev.uloop.examples.UdpTimeServer [port] [backend]
+ * echo hi | nc -u -w1 127.0.0.1 3333
  * </pre>
  */
 public final class UdpTimeServer implements DatagramProtocol, AutoCloseable {
@@ -37,8 +39,7 @@ public final class UdpTimeServer implements DatagramProtocol, AutoCloseable {
     /** The seed's {@code process_event}: a request came; answer it with the time. */
     @Override
     public void datagramReceived(ByteBuffer request, InetSocketAddress from) {
-        LOG.log(System.Logger.Level.INFO, "{0} bytes from {1}:{2,number,#}",
-                request.remaining(), from.getAddress().getHostAddress(), from.getPort());
+        LOG.log(System.Logger.Level.INFO, "{0} bytes from {1}", request.remaining(), Addresses.format(from));
         byte[] now = LocalDateTime.now().format(SEED_FORMAT).getBytes(StandardCharsets.US_ASCII);
         endpoint.send(now, from);
     }
@@ -55,17 +56,18 @@ public final class UdpTimeServer implements DatagramProtocol, AutoCloseable {
     }
 
     /**
-     * Runs the server until the process is stopped.
+     * Serves until the process is stopped.
      *
-     * @param args optional port (default 3333) and backend (default auto)
+     * @param args optional port (default 3333, 0 for any) and backend (default: the best)
      */
     public static void main(String[] args) throws IOException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 3333;
         Backend backend = args.length > 1 ? Backend.parse(args[1]) : Backend.fromProperty();
         try (EventLoop loop = EventLoop.open(backend);
-             UdpTimeServer server = new UdpTimeServer(loop, new InetSocketAddress("0.0.0.0", port))) {
+             UdpTimeServer server = new UdpTimeServer(loop, new InetSocketAddress("127.0.0.1", port))) {
             loop.every(Duration.ofSeconds(10), () -> LOG.log(System.Logger.Level.INFO, loop.stats().toString()));
-            LOG.log(System.Logger.Level.INFO, "UDP time server on 0.0.0.0:{0,number,#} using {1}", port, backend);
+            System.out.println("udp-time listening on " + Addresses.format(server.localAddress())
+                    + " (udp), backend " + loop.backend());
             loop.run();
         }
     }
