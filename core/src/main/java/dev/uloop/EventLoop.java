@@ -28,7 +28,8 @@ import java.util.concurrent.RejectedExecutionException;
  * Everything happens on the thread that calls {@link #run()}. Until then the loop may be
  * set up from the thread that opened it. While it runs, {@link #add}, {@link #modify} and
  * {@link #remove} must be called from the loop thread (from handlers, timers or tasks);
- * {@link #execute}, {@link #stop}, {@link #stats}, the {@code schedule} methods and
+ * {@link #execute}, {@link #stop}, {@link #stats}, the timer methods ({@link #after},
+ * {@link #every}, {@link #repeatAfter}) and
  * {@link Timer#cancel()} are safe from any thread.
  *
  * <h2>One iteration</h2>
@@ -223,58 +224,66 @@ public final class EventLoop implements Executor, AutoCloseable {
     // ---------------------------------------------------------------- timers
 
     /**
-     * Runs {@code task} once after {@code delay}. Safe from any thread.
+     * Runs {@code task} once after {@code delay} (JavaScript's {@code setTimeout}, Go's
+     * {@code time.AfterFunc}). Safe from any thread, as every timer method.
+     *
+     * <pre>{@code
+     * Timer t = loop.after(Duration.ofSeconds(2), () -> System.out.println("two seconds later"));
+     * t.cancel();       // if it should not run after all
+     * }</pre>
      *
      * @param delay how long to wait (zero or more)
      * @param task  what to run, on the loop thread
      * @return a handle to cancel it
-     * @throws IllegalStateException if the loop is closed (as for every scheduling method)
+     * @throws IllegalStateException if the loop is closed (as for every timer method)
      */
-    public Timer schedule(Duration delay, Runnable task) {
+    public Timer after(Duration delay, Runnable task) {
         return addTimer(ScheduledTimer.Mode.ONCE, delay, Duration.ZERO, task);
     }
 
     /**
      * Runs {@code task} every {@code period}, first after one period: the seeds'
-     * {@code add_periodic}. Fixed rate, as {@link #scheduleAtFixedRate}.
+     * {@code add_periodic}. Fixed rate, as {@link #every(Duration, Duration, Runnable)}.
      *
      * @param period time between runs (positive)
      * @param task   what to run, on the loop thread
      * @return a handle to cancel it (the seeds' {@code remove_periodic})
      */
     public Timer every(Duration period, Runnable task) {
-        return scheduleAtFixedRate(period, period, task);
+        return every(period, period, task);
     }
 
     /**
      * Runs {@code task} at a fixed rate: deadlines {@code initialDelay + k * period}.
      * When the loop falls behind (a slow handler), missed ticks are skipped, never run in
-     * a burst. Safe from any thread.
+     * a burst (unlike {@code ScheduledExecutorService.scheduleAtFixedRate}, which catches
+     * up).
      *
-     * @param initialDelay delay of the first run
+     * @param initialDelay delay of the first run (zero or more)
      * @param period       time between deadlines (positive)
-     * @param task         what to run
+     * @param task         what to run, on the loop thread
      * @return a handle to cancel it
      */
-    public Timer scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task) {
+    public Timer every(Duration initialDelay, Duration period, Runnable task) {
         return addTimer(ScheduledTimer.Mode.FIXED_RATE, initialDelay, period, task);
     }
 
     /**
-     * Runs {@code task} with a fixed delay between the end of one run and the start of
-     * the next. Safe from any thread.
+     * Runs {@code task} again and again with a pause between the end of one run and the
+     * start of the next (a fixed delay): for work that must not overlap itself or follow
+     * too closely, such as polling something slow.
      *
-     * @param initialDelay delay of the first run
-     * @param delay        pause after each run (positive)
-     * @param task         what to run
+     * @param initialDelay delay of the first run (zero or more)
+     * @param pause        from the end of a run to the start of the next (positive)
+     * @param task         what to run, on the loop thread
      * @return a handle to cancel it
      */
-    public Timer scheduleWithFixedDelay(Duration initialDelay, Duration delay, Runnable task) {
-        return addTimer(ScheduledTimer.Mode.FIXED_DELAY, initialDelay, delay, task);
+    public Timer repeatAfter(Duration initialDelay, Duration pause, Runnable task) {
+        return addTimer(ScheduledTimer.Mode.FIXED_DELAY, initialDelay, pause, task);
     }
 
     private Timer addTimer(ScheduledTimer.Mode mode, Duration delay, Duration period, Runnable task) {
-        checkNotClosed("schedule");
+        checkNotClosed(mode == ScheduledTimer.Mode.ONCE ? "after" : "every");
         ScheduledTimer t = ScheduledTimer.starting(System.nanoTime(), mode, delay, period, task, this::cancelTimer);
         runOnLoop(() -> {
             if (!t.isCancelled()) {
@@ -481,8 +490,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
 
         @Override
-        public Timer schedule(Duration delay, Runnable task) {
-            return EventLoop.this.schedule(delay, task);
+        public Timer after(Duration delay, Runnable task) {
+            return EventLoop.this.after(delay, task);
         }
     }
 }

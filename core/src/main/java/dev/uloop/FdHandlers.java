@@ -13,7 +13,7 @@ final class FdHandlers {
     private Handler[] handlers = new Handler[64];
     private int[] interest = new int[64];
     private long[] addedInBatch = new long[64];  // batch number in which the fd was (re)added
-    private int count;
+    private volatile int count;         // volatile: read by stats() from any thread; one writer, the loop
 
     /** Whether {@code fd} is registered. */
     boolean contains(int fd) {

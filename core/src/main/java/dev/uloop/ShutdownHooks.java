@@ -51,7 +51,7 @@ final class ShutdownHooks {
         }
         AtomicInteger pending = new AtomicInteger(hs.size());
         Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        Timer guard = loop.schedule(remaining.plus(MARGIN), () -> {
+        Timer guard = loop.after(remaining.plus(MARGIN), () -> {
             if (pending.get() > 0) {
                 unfinished.set(true);
                 LOG.log(Level.WARNING, group + ": " + pending.get() + " shutdown hooks of loop " + i + " were not done "

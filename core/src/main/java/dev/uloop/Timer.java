@@ -1,8 +1,8 @@
 package dev.uloop;
 
 /**
- * A scheduled callback: one-shot or periodic. Returned by {@link EventLoop#schedule},
- * {@link EventLoop#every} and friends.
+ * A timer: a callback run once ({@link EventLoop#after}) or again and again
+ * ({@link EventLoop#every}, {@link EventLoop#repeatAfter}) on a loop's thread.
  */
 public interface Timer {
     /**

@@ -59,7 +59,7 @@ public abstract class EventLoopContract {
     /** Runs the loop until a handler stops it, or fails after {@code max}. */
     protected void runUntilStopped(Duration max) {
         AtomicBoolean expired = new AtomicBoolean();
-        Timer watchdog = loop.schedule(max, () -> {
+        Timer watchdog = loop.after(max, () -> {
             expired.set(true);
             loop.stop();
         });
@@ -135,7 +135,7 @@ public abstract class EventLoopContract {
             if (ev == Events.OUT) {
                 loop.modify(fd, Events.IN);       // writable forever: stop asking
                 assertEquals(Events.IN, loop.interest(fd));
-                loop.schedule(Duration.ofMillis(30), () -> Fds.write(s[1], new byte[] {9}));
+                loop.after(Duration.ofMillis(30), () -> Fds.write(s[1], new byte[] {9}));
             } else {
                 loop.stop();
             }
@@ -325,7 +325,7 @@ public abstract class EventLoopContract {
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long before = loop.stats().iterations();
             long cpuBefore = mx.getCurrentThreadCpuTime();
-            loop.schedule(Duration.ofMillis(100), () -> {
+            loop.after(Duration.ofMillis(100), () -> {
                 while (Unistd.read(s[1], buf, buf.byteSize()) > 0) {
                     // the peer reads everything: s[0] becomes writable
                 }
@@ -352,7 +352,7 @@ public abstract class EventLoopContract {
             Fds.read(fd, 10);
             loop.stop();
         });
-        loop.schedule(Duration.ofMillis(20), () -> {
+        loop.after(Duration.ofMillis(20), () -> {
             seen.add("timer");
             Fds.write(live[1], new byte[] {1});
         });
@@ -402,10 +402,10 @@ public abstract class EventLoopContract {
                 () -> loop.add(p[1], Events.OUT, (fd, ev) -> { }),
                 () -> loop.modify(p[0], Events.OUT),
                 () -> loop.remove(p[0]),
-                () -> loop.schedule(Duration.ofMillis(1), () -> { }),
+                () -> loop.after(Duration.ofMillis(1), () -> { }),
                 () -> loop.every(Duration.ofMillis(1), () -> { }),
-                () -> loop.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(1), () -> { }),
-                () -> loop.scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(1), () -> { }),
+                () -> loop.every(Duration.ZERO, Duration.ofMillis(1), () -> { }),
+                () -> loop.repeatAfter(Duration.ZERO, Duration.ofMillis(1), () -> { }),
                 loop::run);
         for (org.junit.jupiter.api.function.Executable call : calls) {
             IllegalStateException e = assertThrows(IllegalStateException.class, call);
@@ -420,10 +420,10 @@ public abstract class EventLoopContract {
     @Test
     void timersRunInDeadlineOrder() {
         List<Integer> order = Collections.synchronizedList(new ArrayList<>());
-        loop.schedule(Duration.ofMillis(30), () -> order.add(30));
-        loop.schedule(Duration.ofMillis(10), () -> order.add(10));
-        loop.schedule(Duration.ofMillis(20), () -> order.add(20));
-        loop.schedule(Duration.ofMillis(40), loop::stop);
+        loop.after(Duration.ofMillis(30), () -> order.add(30));
+        loop.after(Duration.ofMillis(10), () -> order.add(10));
+        loop.after(Duration.ofMillis(20), () -> order.add(20));
+        loop.after(Duration.ofMillis(40), loop::stop);
         runUntilStopped(LONG);
         assertEquals(List.of(10, 20, 30), order);
     }
@@ -433,9 +433,9 @@ public abstract class EventLoopContract {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             int n = i;
-            loop.schedule(Duration.ZERO, () -> order.add(n));
+            loop.after(Duration.ZERO, () -> order.add(n));
         }
-        loop.schedule(Duration.ofMillis(5), loop::stop);
+        loop.after(Duration.ofMillis(5), loop::stop);
         runUntilStopped(LONG);
         List<Integer> expected = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -448,7 +448,7 @@ public abstract class EventLoopContract {
     void timerNeverFiresEarly() {
         long start = System.nanoTime();
         AtomicReference<Long> firedAfter = new AtomicReference<>();
-        loop.schedule(Duration.ofMillis(25), () -> {
+        loop.after(Duration.ofMillis(25), () -> {
             firedAfter.set(System.nanoTime() - start);
             loop.stop();
         });
@@ -459,13 +459,13 @@ public abstract class EventLoopContract {
     @Test
     void cancelledTimerDoesNotRun() {
         AtomicInteger ran = new AtomicInteger();
-        Timer t = loop.schedule(Duration.ofMillis(10), ran::incrementAndGet);
+        Timer t = loop.after(Duration.ofMillis(10), ran::incrementAndGet);
         Timer periodic = loop.every(Duration.ofMillis(5), ran::incrementAndGet);
         t.cancel();
         periodic.cancel();
         t.cancel();                                   // twice is fine
         assertTrue(t.isCancelled());
-        loop.schedule(Duration.ofMillis(40), loop::stop);
+        loop.after(Duration.ofMillis(40), loop::stop);
         runUntilStopped(LONG);
         assertEquals(0, ran.get());
         assertEquals(0, loop.stats().timers());
@@ -478,7 +478,7 @@ public abstract class EventLoopContract {
         self.set(loop.every(Duration.ofMillis(2), () -> {
             if (runs.incrementAndGet() == 3) {
                 self.get().cancel();
-                loop.schedule(Duration.ofMillis(20), loop::stop);
+                loop.after(Duration.ofMillis(20), loop::stop);
             }
         }));
         runUntilStopped(LONG);
@@ -488,16 +488,16 @@ public abstract class EventLoopContract {
     @Test
     void cancelFromAnotherThread() throws Exception {
         AtomicInteger ran = new AtomicInteger();
-        Timer t = loop.schedule(Duration.ofMillis(300), ran::incrementAndGet);
+        Timer t = loop.after(Duration.ofMillis(300), ran::incrementAndGet);
         CountDownLatch cancelled = new CountDownLatch(1);
-        loop.schedule(Duration.ofMillis(5), () -> {
+        loop.after(Duration.ofMillis(5), () -> {
             Thread th = new Thread(() -> {
                 t.cancel();
                 cancelled.countDown();
             });
             th.start();
         });
-        loop.schedule(Duration.ofMillis(400), loop::stop);
+        loop.after(Duration.ofMillis(400), loop::stop);
         runUntilStopped(LONG);
         assertTrue(cancelled.await(5, TimeUnit.SECONDS));
         assertEquals(0, ran.get());
@@ -508,7 +508,7 @@ public abstract class EventLoopContract {
         long period = 10_000_000L;
         List<Long> starts = new ArrayList<>();
         long t0 = System.nanoTime();
-        loop.scheduleAtFixedRate(Duration.ofNanos(period), Duration.ofNanos(period), () -> {
+        loop.every(Duration.ofNanos(period), Duration.ofNanos(period), () -> {
             starts.add(System.nanoTime() - t0);
             if (starts.size() == 1) {
                 sleep(55);                             // misses five ticks
@@ -532,7 +532,7 @@ public abstract class EventLoopContract {
     void fixedDelayWaitsAfterEachRun() {
         long delay = 10_000_000L;
         List<long[]> runs = new ArrayList<>();
-        loop.scheduleWithFixedDelay(Duration.ZERO, Duration.ofNanos(delay), () -> {
+        loop.repeatAfter(Duration.ZERO, Duration.ofNanos(delay), () -> {
             long start = System.nanoTime();
             sleep(5);
             runs.add(new long[] {start, System.nanoTime()});
@@ -550,8 +550,8 @@ public abstract class EventLoopContract {
     @Test
     void timerArgumentsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> loop.every(Duration.ZERO, () -> { }));
-        assertThrows(IllegalArgumentException.class, () -> loop.schedule(Duration.ofMillis(-1), () -> { }));
-        assertThrows(NullPointerException.class, () -> loop.schedule(Duration.ZERO, null));
+        assertThrows(IllegalArgumentException.class, () -> loop.after(Duration.ofMillis(-1), () -> { }));
+        assertThrows(NullPointerException.class, () -> loop.after(Duration.ZERO, null));
     }
 
     // ------------------------------------------------------------ tasks, stop, errors
@@ -562,7 +562,7 @@ public abstract class EventLoopContract {
         int perThread = 500;
         AtomicInteger ran = new AtomicInteger();
         CountDownLatch allRan = new CountDownLatch(threads * perThread);
-        loop.schedule(Duration.ofSeconds(10), () -> { });   // the loop waits up to 10 s in the kernel
+        loop.after(Duration.ofSeconds(10), () -> { });   // the loop waits up to 10 s in the kernel
         Thread runner = new Thread(loop::run, "loop");
         runner.start();
         CountDownLatch go = new CountDownLatch(1);
@@ -642,11 +642,11 @@ public abstract class EventLoopContract {
         loop.execute(() -> {
             throw new IllegalStateException("boom from a task (expected by the test)");
         });
-        loop.schedule(Duration.ZERO, () -> {
+        loop.after(Duration.ZERO, () -> {
             throw new IllegalStateException("boom from a timer (expected by the test)");
         });
         AtomicBoolean after = new AtomicBoolean();
-        loop.schedule(Duration.ofMillis(20), () -> {
+        loop.after(Duration.ofMillis(20), () -> {
             after.set(true);
             loop.stop();
         });

@@ -130,7 +130,7 @@ class EventLoopGroupTest {
                 g.addShutdownHook(i, (remaining, done) -> {
                     assertTrue(g.loop(index).inEventLoop(), "hook on its loop's thread");
                     // Finish later, as a server that lets its connections drain does.
-                    g.loop(index).schedule(Duration.ofMillis(50), () -> {
+                    g.loop(index).after(Duration.ofMillis(50), () -> {
                         ran.add(index + name);
                         done.run();
                         done.run();        // a second call is ignored

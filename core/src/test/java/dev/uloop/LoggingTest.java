@@ -24,7 +24,7 @@ class LoggingTest {
                 loop.execute(() -> {
                     throw new IllegalStateException("task failure");
                 });
-                loop.schedule(Duration.ofMillis(1), loop::stop);
+                loop.after(Duration.ofMillis(1), loop::stop);
                 loop.run();
             }
         });

@@ -122,7 +122,7 @@ public final class LoadGenerator {
             }
         });
         long limit = 10_000 + 1000L * total / spec.connectRate();
-        loop.schedule(Duration.ofMillis(limit), () -> {
+        loop.after(Duration.ofMillis(limit), () -> {
             if (phase == Phase.CONNECTING) {
                 if (firstConnectError == null) {
                     firstConnectError = "only " + confirmed + " confirmed within " + limit + " ms";
@@ -188,13 +188,13 @@ public final class LoadGenerator {
         for (UdpClient c : udpClients) {
             c.start();
         }
-        loop.schedule(spec.warmup(), () -> {
+        loop.after(spec.warmup(), () -> {
             phase = Phase.MEASURE;
             histogram.reset();
             messages = 0;               // errors are counted over the whole run, warm-up included
             cpuStart = spec.serverPid() > 0 ? ProcCpu.cpuNanos(spec.serverPid()) : -1;
             measureStart = System.nanoTime();
-            loop.schedule(spec.duration(), this::finish);
+            loop.after(spec.duration(), this::finish);
         });
     }
 

@@ -119,7 +119,7 @@ public final class Tcp {
                     result.complete(TcpConnection.adopt(loop, socket, protocol, null));
                 }
             });
-            Timer timer = timeout == null ? null : loop.schedule(timeout, () -> {
+            Timer timer = timeout == null ? null : loop.after(timeout, () -> {
                 if (!result.isDone()) {
                     letGo.run();
                     result.completeExceptionally(new SocketTimeoutException("connect(" + AddressFormat.format(address)

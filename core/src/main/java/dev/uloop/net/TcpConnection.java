@@ -303,7 +303,7 @@ public final class TcpConnection implements Transport {
         engine.shutdownOutput();
         lingering = true;
         engine.linger();
-        loop.schedule(LINGER, () -> closeNow(null));
+        loop.after(LINGER, () -> closeNow(null));
     }
 
     @Override

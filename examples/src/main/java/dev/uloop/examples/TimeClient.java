@@ -35,7 +35,7 @@ public final class TimeClient {
         StringBuilder answer = new StringBuilder();
         Throwable[] failure = new Throwable[1];
         try (EventLoop loop = EventLoop.open()) {
-            loop.schedule(Duration.ofSeconds(2), () -> {
+            loop.after(Duration.ofSeconds(2), () -> {
                 failure[0] = new java.net.SocketTimeoutException("no answer from " + server + " within 2 s");
                 loop.stop();
             });

@@ -62,7 +62,7 @@ public class TimerBench {
     public void setUp() {
         loop = EventLoop.open(Backend.parse(backend));
         for (int i = 0; i < pending; i++) {
-            background.add(loop.schedule(LATER.plusMillis(i), NOTHING));
+            background.add(loop.after(LATER.plusMillis(i), NOTHING));
         }
     }
 
@@ -81,10 +81,10 @@ public class TimerBench {
         return fired;
     }
 
-    /** {@code loop.schedule(1 h, task).cancel()}. */
+    /** {@code loop.after(1 h, task).cancel()}. */
     @Benchmark
     public Timer scheduleCancel() {
-        Timer t = loop.schedule(LATER, NOTHING);
+        Timer t = loop.after(LATER, NOTHING);
         t.cancel();
         return t;
     }
@@ -92,7 +92,7 @@ public class TimerBench {
     /** One zero-delay timer and one loop iteration to fire it. */
     @Benchmark
     public long fire() {
-        loop.schedule(Duration.ZERO, count);
+        loop.after(Duration.ZERO, count);
         loop.stop();
         loop.run();
         return fired;
@@ -103,7 +103,7 @@ public class TimerBench {
     @OperationsPerInvocation(BATCH)
     public long fireBatch() {
         for (int i = 0; i < BATCH; i++) {
-            loop.schedule(Duration.ZERO, count);
+            loop.after(Duration.ZERO, count);
         }
         loop.stop();
         loop.run();

@@ -24,5 +24,5 @@ public interface Reactor {
     void execute(Runnable task);
 
     /** Runs {@code task} once after {@code delay}. */
-    Timer schedule(Duration delay, Runnable task);
+    Timer after(Duration delay, Runnable task);
 }

@@ -51,7 +51,7 @@ final class ReadinessAcceptor implements AcceptorEngine {
 
     private void backOff() {
         loop.modify(listener.fd(), 0);
-        loop.schedule(AcceptErrors.BACKOFF, () -> {
+        loop.after(AcceptErrors.BACKOFF, () -> {
             if (!closed) {
                 loop.modify(listener.fd(), Events.IN);
             }

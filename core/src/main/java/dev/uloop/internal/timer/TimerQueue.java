@@ -9,7 +9,7 @@ import java.util.Arrays;
  */
 public final class TimerQueue {
     private ScheduledTimer[] heap = new ScheduledTimer[16];
-    private int size;
+    private volatile int size;          // volatile: read by stats() from any thread; one writer, the loop
     private long nextSeq;
 
     /** Number of queued timers. */

@@ -51,7 +51,7 @@ final class CompletionAcceptor implements AcceptorEngine, SocketIo.Owner {
         } else if (AcceptErrors.next(-res, listener.fd(), listener.localAddress()) == AcceptErrors.Next.BACK_OFF) {
             paused = true;
             io.cancel(slot, SocketIo.OP_ACCEPT);
-            loop.schedule(AcceptErrors.BACKOFF, () -> {
+            loop.after(AcceptErrors.BACKOFF, () -> {
                 paused = false;
                 arm();
             });

@@ -93,7 +93,7 @@ final class CompletionStream extends SocketStream implements SocketIo.Owner {
         } else if (res == -Errno.ENOBUFS) {
             if (!more && buffers.held() >= ReceiveBuffers.COUNT / 2) {
                 // Most buffers are held by paused connections: try again in a moment, not at once.
-                loop.schedule(NO_BUFFERS_RETRY, this::armRecv);
+                loop.after(NO_BUFFERS_RETRY, this::armRecv);
                 return;
             }
         } else if (res != -Errno.ECANCELED) {
