@@ -30,6 +30,8 @@ import java.util.function.Function;
  * and is often refused in containers; io_uring-completion saves most system calls but not
  * time on loopback, and its loop must keep its thread, so it is chosen by name; poll and
  * select scan every registered descriptor on every wait.
+ *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="backend"}
  */
 public enum Backend {
     /** Linux epoll(7). */

@@ -16,13 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * One event loop over epoll, io_uring, poll or select: the seeds' {@code Uloop}.
  *
- * <pre>{@code
- * try (EventLoop loop = EventLoop.open()) {          // the best backend (see Backend), or -Duloop.backend=poll
- *     loop.add(fd, Events.IN, (f, ev) -> { ... });    // reactor-style handler
- *     loop.every(Duration.ofSeconds(1), () -> ...);    // periodic callback
- *     loop.run();                                      // until stop()
- * }
- * }</pre>
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="eventLoop"}
  *
  * <h2>Threads</h2>
  * Everything happens on the thread that calls {@link #run()}. Until then the loop may be

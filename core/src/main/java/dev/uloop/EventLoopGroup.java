@@ -16,13 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loop per core, for servers that share a port between the loops (see
  * {@link dev.uloop.net.TcpServerGroup} and {@link dev.uloop.net.UdpEndpointGroup}).
  *
- * <pre>{@code
- * EventLoopGroup group = EventLoopGroup.open(4, Backend.EPOLL);   // threads uloop-group-1-0 .. -3
- * TcpServerGroup.listen(group, address, EchoProtocol::new);       // one listening socket per loop
- * group.start();
- * ...
- * group.shutdown(Duration.ofSeconds(2));   // stop accepting, drain, stop: one deadline for all loops
- * }</pre>
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="group"}
  *
  * <h2>Threads</h2>
  * Each loop follows the rules of {@link EventLoop}: before {@link #start()} the group may

@@ -27,6 +27,8 @@ package dev.uloop;
  * that reads raw poll results. RDHUP is reported by poll and epoll directly; the select
  * backend derives it with a one-byte {@code MSG_PEEK} on sockets (only when asked for), so
  * it shows only once unread data before the EOF has been read.
+ *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="events"}
  */
 public final class Events {
     private Events() {}

@@ -4,6 +4,8 @@ package dev.uloop;
  * Reacts to readiness of one file descriptor: the seeds' {@code process_event}.
  *
  * <p>Called on the loop thread. Whatever it throws is logged and the loop goes on.
+ *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="handler"}
  */
 @FunctionalInterface
 public interface Handler {

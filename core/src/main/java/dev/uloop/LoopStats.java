@@ -3,6 +3,8 @@ package dev.uloop;
 /**
  * A snapshot of an event loop's counters, readable from any thread.
  *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="stats"}
+ *
  * @param backend          the backend's name, e.g. {@code "epoll"}
  * @param iterations       loop iterations (one kernel wait each)
  * @param eventsDispatched handler calls made (on io_uring-completion, finished socket

@@ -10,6 +10,8 @@ import dev.uloop.internal.posix.Errno;
  * <p>uloop throws this one type for every failed libc call. {@code EINTR} never reaches
  * callers (it is retried inside) and {@code EAGAIN} on a non-blocking descriptor is a
  * normal result, not an exception.
+ *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="nativeException"}
  */
 public final class NativeException extends RuntimeException {
     private static final long serialVersionUID = 1L;

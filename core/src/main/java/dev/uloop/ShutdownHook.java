@@ -6,6 +6,8 @@ import java.time.Duration;
  * Something on a loop that a graceful shutdown of its {@link EventLoopGroup} lets finish: a
  * server that stops accepting and lets its connections flush, say. Added with
  * {@link EventLoopGroup#addShutdownHook}.
+ *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="shutdownHook"}
  */
 @FunctionalInterface
 public interface ShutdownHook {

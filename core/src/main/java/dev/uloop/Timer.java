@@ -3,6 +3,8 @@ package dev.uloop;
 /**
  * A timer: a callback run once ({@link EventLoop#after}) or again and again
  * ({@link EventLoop#every}, {@link EventLoop#repeatAfter}) on a loop's thread.
+ *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="timer"}
  */
 public interface Timer {
     /**

@@ -7,6 +7,8 @@ import dev.uloop.internal.posix.Time;
  * read without allocating: what time-of-day protocols put on the wire. Unlike
  * {@link System#nanoTime()} it can jump when the clock is set; unlike
  * {@link java.time.Instant#now()} it creates no object.
+ *
+ * {@snippet class="dev.uloop.snippets.LoopSnippets" region="wallClock"}
  */
 public final class WallClock {
     private WallClock() {}

@@ -4,7 +4,10 @@ import dev.uloop.internal.net.AddressFormat;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
-/** Formatting of socket addresses the way people write them. */
+/** Formatting of socket addresses the way people write them.
+ *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="addresses"}
+ */
 public final class Addresses {
     private Addresses() {}
 

@@ -3,7 +3,10 @@ package dev.uloop.net;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-/** What a UDP endpoint does with datagrams. Callbacks run on the loop thread. */
+/** What a UDP endpoint does with datagrams. Callbacks run on the loop thread.
+ *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="udp"}
+ */
 public interface DatagramProtocol {
     /**
      * A datagram arrived (0 to 65507 bytes). The buffer is a view of the loop's read

@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Order: {@link #connectionMade} once, then any number of {@link #dataReceived}, then at
  * most one {@link #eofReceived}, then {@link #connectionLost} once.
+ *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="protocol"}
  */
 public interface Protocol {
     /**

@@ -13,14 +13,7 @@ import java.util.function.Supplier;
  * context, or Vert.x its socket). A builder is a {@code Supplier<Protocol>} that makes a
  * fresh protocol per connection, so it goes straight to {@link TcpServer#listen}:
  *
- * <pre>{@code
- * TcpServer.listen(loop, address, Protocols.onData((t, data) -> t.write(data)));        // echo
- * TcpServer.listen(loop, address, Protocols.onConnect(t -> {                            // the seeds' time server
- *     t.write(LocalDateTime.now().toString().getBytes(StandardCharsets.US_ASCII));
- *     t.close();
- * }));
- * Tcp.connect(loop, address, Protocols.onData((t, data) -> print(data)).get());         // a client
- * }</pre>
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="protocols"}
  *
  * For state per connection, or the flow-control callbacks, implement {@link Protocol}.
  */

@@ -7,6 +7,8 @@ import java.net.SocketException;
  * Options for {@link TcpServer#listen}, {@link UdpEndpoint#bind} and their group versions
  * ({@link TcpServerGroup#listen}, {@link UdpEndpointGroup#bind}). Fluent setters; the
  * defaults are given on each. Backlog and TCP_NODELAY apply to TCP only.
+ *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="options"}
  */
 public final class SocketOptions {
     int backlog = 1024;

@@ -19,11 +19,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Outgoing TCP connections on an event loop.
  *
- * <pre>{@code
- * Tcp.connect(loop, new InetSocketAddress("127.0.0.1", 7007), Duration.ofSeconds(2),
- *         Protocols.onData((t, data) -> System.out.print(StandardCharsets.US_ASCII.decode(data))).get())
- *     .whenComplete((connection, failure) -> { ... });       // on the loop thread
- * }</pre>
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="connect"}
  */
 public final class Tcp {
     private Tcp() {}

@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  * asked for only while the queue is not empty), or, on io_uring-completion, by the kernel
  * (one multishot receive, sends from pooled native buffers). The connection never asks
  * which one it has.
+ *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="connection"}
  */
 public final class TcpConnection implements Transport {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpConnection");

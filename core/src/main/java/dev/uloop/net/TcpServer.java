@@ -21,9 +21,7 @@ import java.util.function.Supplier;
  * A listening TCP socket on an event loop: accepts connections (non-blocking,
  * close-on-exec) and gives each one a fresh {@link Protocol} from a factory.
  *
- * <pre>{@code
- * TcpServer server = TcpServer.listen(loop, new InetSocketAddress("127.0.0.1", 7007), EchoProtocol::new);
- * }</pre>
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="tcpServer"}
  *
  * <p>How it accepts is the loop's backend's business: by readiness, or on
  * io_uring-completion with one multishot accept request that the kernel completes once per

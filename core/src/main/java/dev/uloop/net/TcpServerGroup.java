@@ -15,12 +15,7 @@ import java.util.function.Supplier;
  * One TCP port served by every loop of an {@link EventLoopGroup}: a {@link TcpServer} per
  * loop, each connection served from start to end by one loop.
  *
- * <pre>{@code
- * EventLoopGroup group = EventLoopGroup.open(2, Backend.EPOLL);
- * TcpServerGroup server = TcpServerGroup.listen(group, new InetSocketAddress("127.0.0.1", 0), EchoProtocol::new);
- * group.start();
- * InetSocketAddress at = server.localAddress();    // the port every loop listens on
- * }</pre>
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="tcpGroup"}
  *
  * <ul>
  * <li><b>SO_REUSEPORT</b> (where the kernel has it, the default): one listening socket per

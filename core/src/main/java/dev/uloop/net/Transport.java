@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
  * high-water mark (default {@value #DEFAULT_HIGH_WATER} bytes) the protocol's
  * {@link Protocol#pauseWriting()} is called, and {@link Protocol#resumeWriting()} once it
  * drains to the low-water mark (default {@value #DEFAULT_LOW_WATER}), as in asyncio.
+ *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="transport"}
  */
 public interface Transport {
     /** Default high-water mark of the write queue, as asyncio's: 64 KiB. */

@@ -20,6 +20,8 @@ import java.util.Objects;
  * datagram (0 to 65507 bytes) to a {@link DatagramProtocol}; {@link #send} never blocks
  * the loop: a datagram the kernel has no room for is dropped and counted. To serve one port
  * from several loops, see {@link UdpEndpointGroup}.
+ *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="udp"}
  */
 public final class UdpEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.UdpEndpoint");

@@ -13,13 +13,7 @@ import java.util.function.Supplier;
  * loop, each with its own {@link DatagramProtocol} from a factory (which learns its endpoint
  * through {@link DatagramProtocol#bound}).
  *
- * <pre>{@code
- * UdpEndpointGroup udp = UdpEndpointGroup.bind(group, address, () -> new DatagramProtocol() {
- *     UdpEndpoint endpoint;
- *     public void bound(UdpEndpoint e) { endpoint = e; }
- *     public void datagramReceived(ByteBuffer data, InetSocketAddress from) { endpoint.send(data, from); }
- * });
- * }</pre>
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="udpGroup"}
  *
  * With SO_REUSEPORT (where the kernel has it, the default) every loop has a socket bound to
  * the port, and the kernel spreads the datagrams by a hash of their source and destination
