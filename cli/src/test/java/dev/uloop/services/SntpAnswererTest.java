@@ -76,11 +76,13 @@ class SntpAnswererTest {
         assertNotNull(a.answer(request(1), CLIENT, 0));
         assertNotNull(a.answer(request(2), CLIENT, 0));
         assertNull(a.answer(request(3), CLIENT, 0));
-        assertNotNull(a.answer(request(4), new InetSocketAddress("127.0.0.2", 40123), 0), "another source");
+        assertNull(a.answer(request(4), new InetSocketAddress("127.0.0.2", 40123), 0),
+                "another address of the same /24 shares its bucket");
+        assertNotNull(a.answer(request(4), new InetSocketAddress("127.1.0.2", 40123), 0), "another network");
         mono.addAndGet(500_000_000L);     // half a second: one token back
         assertNotNull(a.answer(request(5), CLIENT, 0));
         assertNull(a.answer(request(6), CLIENT, 0));
-        assertEquals(2, a.rateDrops());
+        assertEquals(3, a.rateDrops());
         assertEquals(0, a.kissesOfDeath());
     }
 

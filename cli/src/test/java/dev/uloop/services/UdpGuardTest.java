@@ -70,13 +70,16 @@ class UdpGuardTest {
     }
 
     @Test
-    void theLimitIsPerSourceAddressNotPerPort() throws Exception {
+    void theLimitIsPerSourceNetworkNotPerAddressOrPort() throws Exception {
         UdpGuard g = new UdpGuard(1, now::get);
         assertTrue(g.allow(from("192.0.2.1", 40000)));
         assertFalse(g.allow(from("192.0.2.1", 40001)), "same address, other port: same bucket");
-        assertTrue(g.allow(from("192.0.2.2", 40000)), "another address has its own bucket");
+        assertFalse(g.allow(from("192.0.2.2", 40000)), "another address of the same /24: same bucket");
+        assertTrue(g.allow(from("192.0.3.1", 40000)), "another /24 has its own bucket");
         assertTrue(g.allow(from("2001:db8::1", 40000)));
-        assertEquals(3, g.trackedSources());
+        assertFalse(g.allow(from("2001:db8:0:ff::1", 40000)), "the same IPv6 /56");
+        assertTrue(g.allow(from("2001:db8:0:100::1", 40000)), "another /56");
+        assertEquals(4, g.trackedSources());
     }
 
     @Test
@@ -93,9 +96,9 @@ class UdpGuardTest {
         UdpGuard g = new UdpGuard(10, now::get);
         byte[] ip = {10, 0, 0, 0};
         for (int i = 0; i < 3 * UdpGuard.MAX_SOURCES; i++) {
-            ip[1] = (byte) (i >> 16);
-            ip[2] = (byte) (i >> 8);
-            ip[3] = (byte) i;
+            ip[0] = (byte) (10 + (i >> 16));               // a new /24 each time
+            ip[1] = (byte) (i >> 8);
+            ip[2] = (byte) i;
             assertTrue(g.allow(new InetSocketAddress(InetAddress.getByAddress(ip), 40000)));
             assertTrue(g.trackedSources() <= UdpGuard.MAX_SOURCES);
             if (i % 1000 == 0) {
