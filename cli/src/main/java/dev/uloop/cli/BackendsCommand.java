@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Lists the event backends, whether this machine has them, and the one loops use by default.",
+            "Lists the event backends and the one loops use by default.",
+            "For each backend: whether this machine has it and what one wait costs.",
         },
         footer = {
             "",

@@ -26,14 +26,20 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "example", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
-            "Runs one of the seeds' programs from the examples project (examples/ in the source tree),",
-            "on 127.0.0.1, until Ctrl-C:",
-            "  udp-time       the UDP time server (port 3333): echo hi | nc -u -w1 127.0.0.1 3333",
-            "  tcp-time       the TCP time server, as lambdas (port 3334): echo hi | nc -N 127.0.0.1 3334",
+            "Runs one of the examples project's programs until Ctrl-C.",
+            "Each is one of the seeds' programs as written in examples/ in the source tree;",
+            "the servers listen on 127.0.0.1:",
+            "  udp-time       the UDP time server (port 3333)",
+            "  tcp-time       the TCP time server, as lambdas (port 3334)",
             "  echo           the TCP echo server with a queue per connection (port 3335)",
             "  blocking-time  the blocking time server, one client at a time (port 3336)",
             "  pipe-events    the loop at the descriptor level: a pipe, a handler, a timer",
-            "  group-echo     a TCP echo server on one event loop per core sharing port 7007",
+            "  group-echo     a TCP echo server on one event loop per core (port 7007)",
+        },
+        footer = {
+            "",
+            "Ctrl-C (SIGINT) or SIGTERM stops the program: a stop line, exit status 0.",
+            "Try it: echo hi | nc -u -w1 127.0.0.1 3333; echo hi | nc -N 127.0.0.1 3334",
         })
 final class ExampleCommand implements Callable<Integer> {
     @Spec

@@ -30,7 +30,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
         name = "uloop",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "One event loop over epoll, poll and select, in pure Java through the FFM API.",
+        description = {
+            "One event loop over epoll, io_uring, poll and select, in pure Java.",
+            "It calls the kernel through the FFM API: no JNI library to build or load.",
+        },
         subcommands = {
             BackendsCommand.class,
             ExampleCommand.class,
