@@ -90,7 +90,11 @@ final class ExampleCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log every event (DEBUG).")
     boolean verbose;
 
-    /** Parses an example name the way the help spells it, with one error style for unknown names. */
+    /**
+     * Parses an example name the way the help spells it. An unknown name is bad usage said
+     * as an unknown service is: {@code unknown example 'x'; choose udp-time, tcp-time, ...}
+     * (Main drops picocli's "Invalid value for positional parameter" before it).
+     */
     static final class NameConverter implements picocli.CommandLine.ITypeConverter<Name> {
         @Override
         public Name convert(String value) {
@@ -104,7 +108,7 @@ final class ExampleCommand implements Callable<Integer> {
                 names.add(n.toString());
             }
             throw new picocli.CommandLine.TypeConversionException("unknown example '" + value + "'; choose "
-                    + String.join(", ", names));
+                    + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast());
         }
     }
 
