@@ -84,6 +84,23 @@ class MainTest {
         });
     }
 
+    /** The output ends by saying how to choose another backend: the option, and the property. */
+    @Test
+    void backendsEndsWithHowToChooseAnother() {
+        Result r = run("backends");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.outLines();
+        String end = String.join("\n", lines.subList(lines.size() - 2, lines.size()));
+        assertTrue(end.contains("--backend NAME (uloop serve, example, bench)"), r.out());
+        assertTrue(end.contains("-Duloop.backend=NAME"), r.out());
+        withBackendProperty(Backend.POLL.id(), () -> {
+            Result p = run("backends");
+            assertEquals(0, p.status(), p.err());
+            assertEquals("Choose another for one command with --backend NAME (uloop serve, example, bench).",
+                    p.outLines().getLast(), p.out());
+        });
+    }
+
     @Test
     void backendsShowsTheChosenBackend() {
         withBackendProperty(Backend.POLL.id(), () -> {
