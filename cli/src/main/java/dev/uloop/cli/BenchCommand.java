@@ -4,6 +4,7 @@ import dev.uloop.Backend;
 import dev.uloop.loadgen.BenchResult;
 import dev.uloop.loadgen.LoadGenerator;
 import dev.uloop.loadgen.LoadSpec;
+import dev.uloop.loadgen.ProcSockets;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -65,7 +66,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean sockperf;
 
     @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "0",
-            description = "The server's process id: report its CPU time per message.")
+            description = "The server's process id: report its CPU time per message (with a"
+                    + " warning when that process does not serve the port).")
     long serverPid;
 
     @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class,
@@ -99,6 +101,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "cannot resolve host " + host);
         }
         PrintWriter err = spec.commandLine().getErr();
+        if (serverPid > 0) {
+            // A wrong pid would report another program's CPU time as the server's: say so, go on.
+            ProcSockets.notServing(serverPid, port, udp).ifPresent(why -> {
+                err.println("uloop: warning: --server-pid: " + why);
+                err.flush();
+            });
+        }
         boolean live = System.console() != null;
         BenchResult r = new LoadGenerator(load).run(label != null ? label : host + ":" + port, line -> {
             if (!quiet) {
