@@ -63,7 +63,8 @@ final class ServeCommand implements Callable<Integer> {
     String serviceName;
 
     @Option(names = "--host", paramLabel = "H", defaultValue = ServiceConfig.DEFAULT_HOST,
-            description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 or :: for all).")
+            description = "Address to bind (default: ${DEFAULT-VALUE}): 0.0.0.0 for every IPv4 address,"
+                    + " :: for every IPv4 and IPv6 address (one dual-stack socket), ::1 for IPv6 loopback.")
     String host;
 
     @Option(names = "--port", paramLabel = "P",
