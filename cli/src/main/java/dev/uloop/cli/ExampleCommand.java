@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code uloop example NAME}: runs one of the seeds' programs of the examples project
- * ({@code examples/}), in this process, until Ctrl-C (SIGINT) or SIGTERM, which stop it
- * with a stop line and exit status 0, as {@code uloop serve} does.
+ * ({@code examples/}), in this process, until Ctrl-C (SIGINT), SIGTERM or SIGHUP, which
+ * stop it with a stop line and exit status 0, as {@code uloop serve} does.
  */
 @Command(name = "example", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Ctrl-C (SIGINT) or SIGTERM stops the program: a stop line, exit status 0.",
+            "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the program: a stop line, exit 0.",
             "Try it: echo hi | nc -u -w1 127.0.0.1 3333; echo hi | nc -N 127.0.0.1 3334",
         })
 final class ExampleCommand implements Callable<Integer> {

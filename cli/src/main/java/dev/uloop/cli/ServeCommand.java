@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * {@code uloop serve echo|daytime|time|sntp}: runs a small service (RFC 862, 867, 868) over
  * TCP and UDP, or an SNTP server (RFC 4330) over UDP, on the event loop or, for comparison,
  * on blocking sockets. Prints one ready line on stdout once listening and stops gracefully,
- * with status 0, on SIGINT or SIGTERM.
+ * with status 0, on SIGINT, SIGTERM or SIGHUP.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
@@ -44,9 +44,9 @@ import picocli.CommandLine.Spec;
             "SNTP answers client requests (mode 3) on port 123 by default (root only: use",
             "--port 11123 otherwise), drops every other packet, and with --rate-limit sends",
             "nothing or (--kod) a kiss-o'-death RATE to sources over the limit.",
-            "SIGINT (Ctrl-C) or SIGTERM stops the server gracefully: it stops accepting,",
-            "lets queued writes drain (up to --grace ms), logs one stop line on stderr and",
-            "exits with status 0.",
+            "Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the server gracefully: it",
+            "stops accepting, lets queued writes drain (up to --grace ms), logs one stop",
+            "line on stderr and exits with status 0.",
             "Try it: echo hi | nc -w1 127.0.0.1 7007; rdate -p -o 7037 127.0.0.1;",
             "  chronyd -Q -t 5 'server 127.0.0.1 port 11123 iburst'"})
 final class ServeCommand implements Callable<Integer> {
@@ -132,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         StopSignals.install(stopRequested::countDown);
-        // Other ways out (SIGHUP, System.exit, no signal support) still stop gracefully, bounded.
+        // Other ways out (System.exit, no signal support) still stop gracefully, bounded.
         Thread hook = new Thread(() -> {
             stopRequested.countDown();
             await(stopped, config.grace().toMillis() + HOOK_SLACK_MILLIS);
