@@ -13,15 +13,20 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Lists the event backends, whether this machine has them, and the one loops use by default.",
+            "Lists the event backends and the one loops use by default.",
+            "For each backend: whether this machine has it and what one wait costs.",
         },
         footer = {
             "",
-            "Loops use the best available backend, the first that is available in the order",
-            "above, unless -D" + Backend.PROPERTY + "=NAME (a backend above, or auto) is set;",
-            "with bin/uloop, pass it as ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
+            "Loops use the best available backend: the first one above that is available.",
+            "Choose another with --backend NAME on uloop serve, example or bench (one",
+            "command), or with -D" + Backend.PROPERTY + "=NAME (a backend above, or auto) for every",
+            "loop; with bin/uloop, pass it as ULOOP_JAVA_OPTS=-D" + Backend.PROPERTY + "=poll.",
         })
 public final class BackendsCommand implements Callable<Integer> {
+    /** The commands whose --backend option chooses the backend of their loops. */
+    static final String OPTION_HINT = "--backend NAME (uloop serve, example, bench)";
+
     @Spec
     CommandSpec spec;
 
@@ -60,12 +65,14 @@ public final class BackendsCommand implements Callable<Integer> {
         }
         String property = System.getProperty(Backend.PROPERTY);
         if (property == null || property.isBlank()) {
-            out.printf("Loops use %s (the best available). Choose another with -D%s=NAME.%n",
-                    best.id(), Backend.PROPERTY);
+            out.printf("Loops use %s (the best available).%n", best.id());
+            out.printf("Choose another with %s,%n", OPTION_HINT);
+            out.printf("or for every loop with -D%s=NAME (bin/uloop: in ULOOP_JAVA_OPTS).%n", Backend.PROPERTY);
         } else {
             // Throws, with a one-line reason, for an unknown or unavailable backend.
             Backend chosen = Backend.fromProperty().requireAvailable();
             out.printf("-D%s=%s: loops use %s.%n", Backend.PROPERTY, property, chosen.id());
+            out.printf("Choose another for one command with %s.%n", OPTION_HINT);
         }
         out.flush();
         return 0;

@@ -21,19 +21,25 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code uloop example NAME}: runs one of the seeds' programs of the examples project
- * ({@code examples/}), in this process, until Ctrl-C (SIGINT) or SIGTERM, which stop it
- * with a stop line and exit status 0, as {@code uloop serve} does.
+ * ({@code examples/}), in this process, until Ctrl-C (SIGINT), SIGTERM or SIGHUP, which
+ * stop it with a stop line and exit status 0, as {@code uloop serve} does.
  */
 @Command(name = "example", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
-            "Runs one of the seeds' programs from the examples project (examples/ in the source tree),",
-            "on 127.0.0.1, until Ctrl-C:",
-            "  udp-time       the UDP time server (port 3333): echo hi | nc -u -w1 127.0.0.1 3333",
-            "  tcp-time       the TCP time server, as lambdas (port 3334): echo hi | nc -N 127.0.0.1 3334",
+            "Runs one of the examples project's programs until Ctrl-C.",
+            "Each is one of the seeds' programs as written in examples/ in the source tree;",
+            "the servers listen on 127.0.0.1:",
+            "  udp-time       the UDP time server (port 3333)",
+            "  tcp-time       the TCP time server, as lambdas (port 3334)",
             "  echo           the TCP echo server with a queue per connection (port 3335)",
             "  blocking-time  the blocking time server, one client at a time (port 3336)",
             "  pipe-events    the loop at the descriptor level: a pipe, a handler, a timer",
-            "  group-echo     a TCP echo server on one event loop per core sharing port 7007",
+            "  group-echo     a TCP echo server on one event loop per core (port 7007)",
+        },
+        footer = {
+            "",
+            "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the program: a stop line, exit 0.",
+            "Try it: echo hi | nc -u -w1 127.0.0.1 3333; echo hi | nc -N 127.0.0.1 3334",
         })
 final class ExampleCommand implements Callable<Integer> {
     @Spec
@@ -84,7 +90,11 @@ final class ExampleCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log every event (DEBUG).")
     boolean verbose;
 
-    /** Parses an example name the way the help spells it, with one error style for unknown names. */
+    /**
+     * Parses an example name the way the help spells it. An unknown name is bad usage said
+     * as an unknown service is: {@code unknown example 'x'; choose udp-time, tcp-time, ...}
+     * (Main drops picocli's "Invalid value for positional parameter" before it).
+     */
     static final class NameConverter implements picocli.CommandLine.ITypeConverter<Name> {
         @Override
         public Name convert(String value) {
@@ -98,7 +108,7 @@ final class ExampleCommand implements Callable<Integer> {
                 names.add(n.toString());
             }
             throw new picocli.CommandLine.TypeConversionException("unknown example '" + value + "'; choose "
-                    + String.join(", ", names));
+                    + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast());
         }
     }
 

@@ -17,6 +17,7 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -30,7 +31,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
         name = "uloop",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "One event loop over epoll, poll and select, in pure Java through the FFM API.",
+        description = {
+            "One event loop over epoll, io_uring, poll and select, in pure Java.",
+            "It calls the kernel through the FFM API: no JNI library to build or load.",
+        },
         subcommands = {
             BackendsCommand.class,
             ExampleCommand.class,
@@ -96,23 +100,67 @@ public final class Main implements Callable<Integer> {
                 "missing command; choose one of: " + String.join(", ", spec.subcommands().keySet()));
     }
 
-    /** Bad usage: one line saying what is wrong, one line pointing at --help; exit 2. */
+    /**
+     * Bad usage: one line saying what is wrong, one line pointing at the command's --help;
+     * exit 2. Unknown options, commands, example names and services all read alike:
+     * {@code uloop: unknown option '--nosuch'}, {@code uloop: unknown service 'x'; choose ...}.
+     */
     private static final IParameterExceptionHandler USAGE_ERROR = (ex, args) -> {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        String message = oneLine(ex.getMessage());
-        if (ex instanceof UnmatchedArgumentException unmatched) {
-            List<String> suggestions = unmatched.getSuggestions();
-            if (!suggestions.isEmpty()) {
-                message += " (did you mean " + String.join(" or ", suggestions.stream()
-                        .map(s -> "'" + s + "'").toList()) + "?)";
-            }
-        }
-        err.println("uloop: " + message);
+        err.println("uloop: " + usageMessage(ex));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help'.");
         err.flush();
         return EXIT_USAGE;
     };
+
+    /**
+     * What is wrong, on one line, in uloop's words: picocli's own messages lose their
+     * capital and their "Unmatched argument at index 2" wording, and a value a converter
+     * refused for a positional parameter (an example name) is said by the converter alone.
+     */
+    static String usageMessage(ParameterException ex) {
+        if (ex instanceof UnmatchedArgumentException unmatched) {
+            return unmatchedMessage(unmatched);
+        }
+        if (ex.getCause() instanceof TypeConversionException conversion && ex.getArgSpec() != null
+                && ex.getArgSpec().isPositional() && conversion.getMessage() != null) {
+            return oneLine(conversion.getMessage());
+        }
+        return lowerFirst(oneLine(ex.getMessage()));
+    }
+
+    /** {@code unknown option '--nosuch'}, {@code unknown command 'x'}, {@code unexpected argument 'x'}. */
+    private static String unmatchedMessage(UnmatchedArgumentException ex) {
+        List<String> unmatched = ex.getUnmatched();
+        if (unmatched.isEmpty()) {
+            return lowerFirst(oneLine(ex.getMessage()));
+        }
+        String first = unmatched.get(0);
+        boolean option = first.startsWith("-") && first.length() > 1;
+        boolean command = !option && !ex.getCommandLine().getSubcommands().isEmpty();
+        List<String> named = unmatched.stream()
+                .filter(a -> !option || (a.startsWith("-") && a.length() > 1))
+                .limit(command ? 1 : Long.MAX_VALUE)
+                .map(a -> "'" + a + "'")
+                .toList();
+        String what = option ? "unknown option" : command ? "unknown command" : "unexpected argument";
+        String message = what + (named.size() > 1 ? "s " : " ") + String.join(", ", named);
+        List<String> suggestions = ex.getSuggestions();
+        if (!suggestions.isEmpty()) {
+            message += " (did you mean " + String.join(" or ", suggestions.stream()
+                    .map(s -> "'" + s + "'").toList()) + "?)";
+        }
+        return message;
+    }
+
+    /** "Missing required parameter" becomes "missing required parameter"; "TCP ..." stays. */
+    private static String lowerFirst(String s) {
+        if (s.length() > 1 && Character.isUpperCase(s.charAt(0)) && Character.isLowerCase(s.charAt(1))) {
+            return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+        }
+        return s;
+    }
 
     /** A command failed: one line with the reason, no stack trace (unless ULOOP_DEBUG is set); exit 1. */
     private static final IExecutionExceptionHandler FAILURE = (ex, cl, parseResult) -> {

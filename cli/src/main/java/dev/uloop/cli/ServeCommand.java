@@ -22,16 +22,19 @@ import picocli.CommandLine.Spec;
 /**
  * {@code uloop serve echo|daytime|time|sntp}: runs a small service (RFC 862, 867, 868) over
  * TCP and UDP, or an SNTP server (RFC 4330) over UDP, on the event loop or, for comparison,
- * on blocking sockets. Prints one ready line
- * on stdout once listening and stops gracefully, with status 0, on SIGINT or SIGTERM.
+ * on blocking sockets. Prints one ready line on stdout once listening and stops gracefully,
+ * with status 0, on SIGINT, SIGTERM or SIGHUP.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Serves echo (RFC 862), daytime (RFC 867) or time (RFC 868) over TCP and UDP,",
-            "or SNTP (RFC 4330, the server mode of NTP, RFC 5905) over UDP.",
-            "Prints one line once listening, e.g.:",
+        description = {
+            "Serves echo, daytime or time over TCP and UDP, or SNTP over UDP.",
+            "Echo is RFC 862, daytime RFC 867 and time RFC 868; SNTP (RFC 4330) is the",
+            "server mode of NTP (RFC 5905). Runs on the event loop or, with --blocking, on",
+            "blocking JDK sockets. Prints one line once listening, e.g.:",
             "  uloop echo ready: tcp 127.0.0.1:7007, udp 127.0.0.1:7007 (backend epoll)",
-            "and stops gracefully on SIGINT (Ctrl-C) or SIGTERM. With --loops N, N event loops",
-            "on their own threads share the port (SO_REUSEPORT); the kernel spreads the clients."},
+            "With --loops N, N event loops on their own threads share the port",
+            "(SO_REUSEPORT); the kernel spreads the clients over them.",
+        },
         footer = {"",
             "The RFC ports (echo 7, daytime 13, time 37) are privileged (root only), so the",
             "defaults are 7007, 7013 and 7037. Daytime lines end with CRLF. Time is seconds",
@@ -41,6 +44,9 @@ import picocli.CommandLine.Spec;
             "SNTP answers client requests (mode 3) on port 123 by default (root only: use",
             "--port 11123 otherwise), drops every other packet, and with --rate-limit sends",
             "nothing or (--kod) a kiss-o'-death RATE to sources over the limit.",
+            "Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the server gracefully: it",
+            "stops accepting, lets queued writes drain (up to --grace ms), logs one stop",
+            "line on stderr and exits with status 0.",
             "Try it: echo hi | nc -w1 127.0.0.1 7007; rdate -p -o 7037 127.0.0.1;",
             "  chronyd -Q -t 5 'server 127.0.0.1 port 11123 iburst'"})
 final class ServeCommand implements Callable<Integer> {
@@ -57,7 +63,8 @@ final class ServeCommand implements Callable<Integer> {
     String serviceName;
 
     @Option(names = "--host", paramLabel = "H", defaultValue = ServiceConfig.DEFAULT_HOST,
-            description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 or :: for all).")
+            description = "Address to bind (default: ${DEFAULT-VALUE}): 0.0.0.0 for every IPv4 address,"
+                    + " :: for every IPv4 and IPv6 address (one dual-stack socket), ::1 for IPv6 loopback.")
     String host;
 
     @Option(names = "--port", paramLabel = "P",
@@ -125,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         StopSignals.install(stopRequested::countDown);
-        // Other ways out (SIGHUP, System.exit, no signal support) still stop gracefully, bounded.
+        // Other ways out (System.exit, no signal support) still stop gracefully, bounded.
         Thread hook = new Thread(() -> {
             stopRequested.countDown();
             await(stopped, config.grace().toMillis() + HOOK_SLACK_MILLIS);

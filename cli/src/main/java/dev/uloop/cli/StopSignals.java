@@ -7,26 +7,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns SIGINT and SIGTERM into a call, so that a server can stop gracefully and the
- * process still exits with status 0 (with only a shutdown hook, the JVM exits with 130 or
- * 143). Uses {@code sun.misc.Signal} (module jdk.unsupported) through reflection: the
- * class is still there in current JDKs, but naming it makes javac warn on every build, and
- * where it is missing the caller falls back to a shutdown hook.
+ * Turns SIGINT, SIGTERM and SIGHUP into a call, so that a server can stop gracefully and the
+ * process still exits with status 0 (with only a shutdown hook, the JVM exits with 130, 143
+ * or 129). SIGHUP, the terminal closing or {@code kill -HUP}, means stop as well: uloop
+ * reads no configuration it could reload. Uses {@code sun.misc.Signal} (module
+ * jdk.unsupported) through reflection: the class is still there in current JDKs, but
+ * naming it makes javac warn on every build, and where it is missing the caller falls back
+ * to a shutdown hook.
  *
  * <p>A signal the process ignores stays ignored (the JVM leaves it alone): a background
- * job started from a non-interactive shell ignores SIGINT, so stop it with SIGTERM.
+ * job started from a non-interactive shell ignores SIGINT, so stop it with SIGTERM; a
+ * server started with {@code nohup} ignores SIGHUP, as nohup means it to.
  */
 final class StopSignals {
     private StopSignals() {}
 
     /** The signals that mean "stop". */
-    static final List<String> NAMES = List.of("INT", "TERM");
+    static final List<String> NAMES = List.of("INT", "TERM", "HUP");
 
     /**
-     * Installs {@code onSignal} as the handler of SIGINT and SIGTERM.
+     * Installs {@code onSignal} as the handler of SIGINT, SIGTERM and SIGHUP.
      *
      * @param onSignal called on a JVM signal thread; should only wake someone up
-     * @return the signals handled now, e.g. {@code [INT, TERM]}; empty when none could be
+     * @return the signals handled now, e.g. {@code [INT, TERM, HUP]}, without those the
+     *         process ignores; empty when none could be
      */
     static List<String> install(Runnable onSignal) {
         List<String> installed = new ArrayList<>();
@@ -44,10 +48,14 @@ final class StopSignals {
                         default -> "StopSignals";
                     });
             Method handle = signalClass.getMethod("handle", signalClass, handlerType);
+            Object ignored = handlerType.getField("SIG_IGN").get(null);
             for (String name : NAMES) {
                 try {
-                    handle.invoke(null, signalClass.getConstructor(String.class).newInstance(name), handler);
-                    installed.add(name);
+                    Object previous = handle.invoke(null, signalClass.getConstructor(String.class).newInstance(name),
+                            handler);
+                    if (previous != ignored) {     // an ignored signal stays ignored
+                        installed.add(name);
+                    }
                 } catch (InvocationTargetException e) {
                     // "Signal already used by VM or OS" (e.g. -Xrs): the shutdown hook covers it.
                 }

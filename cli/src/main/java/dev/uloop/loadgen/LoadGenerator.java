@@ -242,8 +242,20 @@ public final class LoadGenerator {
                     spec.duration().toSeconds());
             case DONE -> "done";
         };
-        progress.accept(String.format(Locale.ROOT, "[%s] %,.0f msgs/s, p99 %.0f us, errors %d", what, rate,
-                phase == Phase.MEASURE ? us(99) : 0.0, errors));
+        boolean measured = phase == Phase.MEASURE && histogram.getTotalCount() > 0;
+        progress.accept(progressLine(what, rate, measured ? us(99) : -1, errors));
+    }
+
+    /**
+     * One progress line: {@code [measuring 3/5s] 91,234 msgs/s, p99 41 us, errors 0}. The
+     * percentile only once there are round trips measured: none are while connecting and
+     * warming up (a p99 of 0 us there would read as a measurement).
+     *
+     * @param p99Micros the 99th percentile round trip, or negative for none yet
+     */
+    static String progressLine(String what, double rate, double p99Micros, long errors) {
+        String p99 = p99Micros < 0 ? "" : String.format(Locale.ROOT, ", p99 %.0f us", p99Micros);
+        return String.format(Locale.ROOT, "[%s] %,.0f msgs/s%s, errors %d", what, rate, p99, errors);
     }
 
     private void replied(long sentAt) {

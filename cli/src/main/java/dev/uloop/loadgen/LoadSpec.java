@@ -48,5 +48,8 @@ public record LoadSpec(InetSocketAddress target, boolean udp, int connections, i
         if (connectRate < 1) {
             throw new IllegalArgumentException("--connect-rate must be positive");
         }
+        if (serverPid < 0) {
+            throw new IllegalArgumentException("--server-pid must be a process id, not " + serverPid);
+        }
     }
 }

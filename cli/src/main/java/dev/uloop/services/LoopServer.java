@@ -19,7 +19,9 @@ import java.util.StringJoiner;
  * A service on event loops: an {@link EventLoopGroup} of one loop (the default) or more,
  * each on its own thread, with a {@link TcpServerGroup} and a {@link UdpEndpointGroup}
  * bound before the loops start. With more than one loop every loop has its own sockets on
- * the port (SO_REUSEPORT) and the kernel spreads connections and datagrams over them.
+ * the port (SO_REUSEPORT) and the kernel spreads connections and datagrams over them. The
+ * sockets are dual stack: bound to {@code ::}, they serve IPv4 clients too (as the blocking
+ * server's JDK sockets do).
  * {@link #stop()} is the group's graceful shutdown: the UDP sockets close, the TCP servers
  * stop accepting and let their connections flush within the grace period (one deadline for
  * all loops), then the loops stop and close.
@@ -58,7 +60,8 @@ final class LoopServer implements Server {
         EventLoopGroup g = EventLoopGroup.open(loops, backend, "uloop-" + config.service().id());
         try {
             if (config.tcp()) {
-                tcp = TcpServerGroup.listen(g, at, config.service().tcpProtocol(config));
+                tcp = TcpServerGroup.listen(g, at, new SocketOptions().dualStack(true),
+                        config.service().tcpProtocol(config));
             }
             if (config.udp()) {
                 answerer = config.service().datagramAnswerer(config);   // one for all loops: limits are per source
@@ -82,11 +85,13 @@ final class LoopServer implements Server {
 
     /**
      * UDP endpoints; no SO_REUSEADDR, so a second server on the same port fails instead of
-     * sharing it; kernel receive timestamps when the service puts arrival times on the wire.
+     * sharing it; kernel receive timestamps when the service puts arrival times on the wire;
+     * dual stack, as TCP.
      */
     private UdpEndpointGroup bindUdp(EventLoopGroup g, InetSocketAddress at, DatagramAnswerer answerer)
             throws IOException {
-        SocketOptions options = new SocketOptions().reuseAddress(false).receiveTimestamps(answerer.wantsReceiveTime());
+        SocketOptions options = new SocketOptions().reuseAddress(false).dualStack(true)
+                .receiveTimestamps(answerer.wantsReceiveTime());
         InetSocketAddress first = ServerSupport.udpAfterTcp(at, tcp == null ? null : tcp.localAddress());
         try {
             return UdpEndpointGroup.bind(g, first, options, () -> new UdpService(answerer));

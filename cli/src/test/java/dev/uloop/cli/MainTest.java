@@ -84,6 +84,23 @@ class MainTest {
         });
     }
 
+    /** The output ends by saying how to choose another backend: the option, and the property. */
+    @Test
+    void backendsEndsWithHowToChooseAnother() {
+        Result r = run("backends");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.outLines();
+        String end = String.join("\n", lines.subList(lines.size() - 2, lines.size()));
+        assertTrue(end.contains("--backend NAME (uloop serve, example, bench)"), r.out());
+        assertTrue(end.contains("-Duloop.backend=NAME"), r.out());
+        withBackendProperty(Backend.POLL.id(), () -> {
+            Result p = run("backends");
+            assertEquals(0, p.status(), p.err());
+            assertEquals("Choose another for one command with --backend NAME (uloop serve, example, bench).",
+                    p.outLines().getLast(), p.out());
+        });
+    }
+
     @Test
     void backendsShowsTheChosenBackend() {
         withBackendProperty(Backend.POLL.id(), () -> {
@@ -129,14 +146,14 @@ class MainTest {
         Result r = run("--bogus");
         assertEquals(2, r.status());
         assertEquals("", r.out());
-        assertEquals(List.of("uloop: Unknown option: '--bogus'", "Try 'uloop --help'."), r.errLines());
+        assertEquals(List.of("uloop: unknown option '--bogus'", "Try 'uloop --help'."), r.errLines());
     }
 
     @Test
     void anUnknownSubcommandOptionPointsAtItsHelp() {
         Result r = run("backends", "--bogus");
         assertEquals(2, r.status());
-        assertEquals(List.of("uloop: Unknown option: '--bogus'", "Try 'uloop backends --help'."), r.errLines());
+        assertEquals(List.of("uloop: unknown option '--bogus'", "Try 'uloop backends --help'."), r.errLines());
     }
 
     @Test
@@ -146,6 +163,59 @@ class MainTest {
         assertEquals(2, r.errLines().size(), r.err());
         assertTrue(r.errLines().get(0).startsWith("uloop: "), r.err());
         assertTrue(r.errLines().get(0).contains("did you mean 'backends'"), r.err());
+    }
+
+    @Test
+    void aMistypedSubcommandIsAnUnknownCommand() {
+        Result r = run("backend", "extra");
+        assertEquals(2, r.status());
+        assertEquals("", r.out());
+        assertTrue(r.errLines().get(0).startsWith("uloop: unknown command 'backend' (did you mean 'backends'"), r.err());
+        assertEquals("Try 'uloop --help'.", r.errLines().get(1));
+    }
+
+    /** Bad usage: exactly {@code uloop: <message>} and {@code Try 'uloop <command> --help'.}, exit 2. */
+    static void assertUsageError(String command, String message, String... args) {
+        Result r = run(args);
+        assertEquals(2, r.status(), r.err());
+        assertEquals("", r.out());
+        assertEquals(List.of("uloop: " + message, "Try 'uloop " + command + " --help'."), r.errLines());
+    }
+
+    @Test
+    void anUnknownExampleReadsLikeAnUnknownService() {
+        assertUsageError("example", "unknown example 'nosuch'; choose udp-time, tcp-time, echo, blocking-time,"
+                + " pipe-events or group-echo", "example", "nosuch");
+        assertUsageError("serve", "unknown service 'nosuch'; choose echo, daytime, time or sntp", "serve", "nosuch");
+        assertUsageError("client", "unknown service 'nosuch'; choose echo, daytime, time or sntp", "client", "nosuch");
+    }
+
+    @Test
+    void anUnknownOptionReadsTheSameInEveryCommand() {
+        assertUsageError("serve", "unknown option '--nosuch'", "serve", "echo", "--nosuch");
+        assertUsageError("example", "unknown option '--nosuch'", "example", "udp-time", "--nosuch");
+        assertUsageError("client", "unknown option '--nosuch'", "client", "echo", "--nosuch");
+        assertUsageError("bench", "unknown option '--nosuch'", "bench", "--nosuch");
+        assertUsageError("backends", "unknown options '--a', '--b'", "backends", "--a", "--b");
+    }
+
+    @Test
+    void aMistypedOptionGetsASuggestion() {
+        Result r = run("serve", "echo", "--hots", "::");
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.errLines().get(0).startsWith("uloop: unknown option '--hots' (did you mean '--host'"), r.err());
+        assertEquals("Try 'uloop serve --help'.", r.errLines().get(1));
+    }
+
+    @Test
+    void anArgumentTooManyIsUnexpected() {
+        assertUsageError("serve", "unexpected argument 'extra'", "serve", "echo", "extra");
+    }
+
+    @Test
+    void picocliMessagesAreSaidInUloopsStyle() {
+        assertUsageError("example", "missing required parameter: 'NAME'", "example");
+        assertUsageError("bench", "invalid value for option '--port': 'x' is not an int", "bench", "--port", "x");
     }
 
     @Test

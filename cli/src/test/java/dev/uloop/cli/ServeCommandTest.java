@@ -38,7 +38,7 @@ class ServeCommandTest {
     void aMissingServiceIsBadUsage() {
         MainTest.Result r = MainTest.run("serve");
         assertEquals(2, r.status(), r.err());
-        assertTrue(r.errLines().get(0).startsWith("uloop: Missing required parameter: 'SERVICE'"), r.err());
+        assertTrue(r.errLines().get(0).startsWith("uloop: missing required parameter: 'SERVICE'"), r.err());
     }
 
     @Test

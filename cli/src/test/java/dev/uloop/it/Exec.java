@@ -16,6 +16,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Runs external programs (the peers: socat, nc, rdate, sockperf) with a timeout. */
 final class Exec {
@@ -164,6 +166,38 @@ final class Exec {
                 }
                 return out.toByteArray();
             }
+        }
+
+        /**
+         * Waits until a whole line of stdout matches {@code line}; returns the match, or null
+         * when the command exits or {@code timeout} passes first.
+         */
+        Matcher awaitStdoutLine(Pattern line, Duration timeout)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (out) {
+                while (true) {
+                    for (String l : out.toString(StandardCharsets.UTF_8).split("\n", -1)) {
+                        Matcher m = line.matcher(l);
+                        if (m.matches()) {
+                            return m;
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || (!process.isAlive() && !readers.get(0).isAlive())) {
+                        return null;
+                    }
+                    out.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            }
+        }
+
+        /**
+         * Sends SIGTERM through the process handle, leaving our ends of its pipes open (so
+         * that what it prints while it stops is still read); {@link #finish} then collects it.
+         */
+        void terminate() {
+            process.toHandle().destroy();
         }
 
         boolean isAlive() {

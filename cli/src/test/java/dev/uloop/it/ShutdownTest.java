@@ -1,5 +1,6 @@
 package dev.uloop.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Stopping a server with SIGTERM or SIGINT while clients are connected: a graceful stop
  * ends each connection with a FIN after what was sent, never with a reset that would destroy
- * replies a reading client has not read yet.
+ * replies a reading client has not read yet. SIGHUP stops a server the same way.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ShutdownTest {
@@ -118,8 +120,33 @@ class ShutdownTest {
         }
     }
 
+    /**
+     * SIGHUP (the terminal closing) stops a server like SIGTERM: the stop line on stderr,
+     * exit 0 (not 129, the JVM's default death by SIGHUP), nothing on stdout but the ready line.
+     */
+    @Test
+    void sighupStopsCleanlyWithTheStopLine() throws Exception {
+        try (UloopServer s = UloopServer.start("daytime", "--port", "0")) {
+            assumeFalse(ignoresSignal(s.pid(), 1),
+                    "the server inherited an ignored SIGHUP (started under nohup?); skipping");
+            Exec.Result k = Peers.ok(Exec.run(Duration.ofSeconds(10), null, "/bin/sh", "-c", "kill -HUP " + s.pid()));
+            assertTrue(s.process().waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS),
+                    () -> "still running " + GRACE.toSeconds() + " s after SIGHUP; stderr:\n" + s.stderr() + k.describe());
+            UloopServer.Stopped stopped = s.stop(UloopServer.STOP_TIMEOUT);
+            assertEquals(0, stopped.exitStatus(), () -> "exit status after SIGHUP; stderr:\n" + stopped.stderr());
+            UloopServer.assertNoStackTrace(s.command(), stopped.stderr());
+            assertTrue(stopped.stderr().lines().anyMatch(l -> l.contains("uloop daytime stopped; tcp: ")),
+                    () -> "no stop line on stderr:\n" + stopped.stderr());
+        }
+    }
+
     /** Whether SIGINT is in the process's ignored set (/proc/PID/status, SigIgn). */
     static boolean ignoresSigint(long pid) throws IOException {
+        return ignoresSignal(pid, 2);
+    }
+
+    /** Whether signal {@code signo} is in the process's ignored set (/proc/PID/status, SigIgn). */
+    static boolean ignoresSignal(long pid, int signo) throws IOException {
         Path status = Path.of("/proc/" + pid + "/status");
         if (!Files.exists(status)) {
             return false;
@@ -127,7 +154,7 @@ class ShutdownTest {
         for (String line : Files.readAllLines(status)) {
             if (line.startsWith("SigIgn:")) {
                 long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                return (mask & (1L << (2 - 1))) != 0;   // SIGINT is 2
+                return (mask & (1L << (signo - 1))) != 0;
             }
         }
         return false;

@@ -158,4 +158,12 @@ class LoadGeneratorTest {
         assertTrue(json.contains("\"msgs_per_sec\": 100000.000"), json);
         assertTrue(BenchResult.table(List.of(r)).contains("100,000"));
     }
+
+    /** No percentile before there are measured round trips: a p99 of 0 us would read as one. */
+    @Test
+    void theProgressLineShowsAPercentileOnlyOnceMeasured() {
+        assertEquals("[warm-up] 41,235 msgs/s, errors 0", LoadGenerator.progressLine("warm-up", 41234.6, -1, 0));
+        assertEquals("[measuring 2/5s] 90,000 msgs/s, p99 42 us, errors 3",
+                LoadGenerator.progressLine("measuring 2/5s", 90000, 41.7, 3));
+    }
 }
