@@ -51,6 +51,7 @@ public final class TcpConnection implements Transport {
     private boolean closing;         // close() called: flush, then close
     private boolean eofPending;      // writeEof() called: shut the output down once flushed
     private boolean lingering;       // output shut down; discarding input until the peer's EOF
+    private boolean noLinger;        // closing for a server's stop: once flushed, close at once if nothing is unread
     private boolean closed;
 
     /**
@@ -302,10 +303,29 @@ public final class TcpConnection implements Transport {
             closeNow(null);        // the peer is done sending: nothing can be left unread
             return;
         }
+        if (noLinger && !engine.hasPendingInput()) {
+            closeNow(null);        // a stop: nothing unread, so a plain close sends a FIN, not a reset
+            return;
+        }
         engine.shutdownOutput();
         lingering = true;
         engine.linger();
         loop.after(LINGER, () -> closeNow(null));
+    }
+
+    /**
+     * Closes for a server's graceful stop: flushes what is queued, then closes at once, not
+     * waiting for the peer's EOF as {@link #close()} does, unless the peer sent something
+     * not read yet (closing then would reset the connection and could destroy replies the
+     * peer has not read). A stop then takes as long as there is data to flush.
+     */
+    void closeForStop() {
+        noLinger = true;
+        if (lingering && !engine.hasPendingInput()) {
+            closeNow(null);        // closed before the stop, waiting for the peer's EOF: not any more
+        } else {
+            close();
+        }
     }
 
     @Override

@@ -238,7 +238,7 @@ public final class TcpServer implements AutoCloseable {
     public void shutdown(Duration grace, Runnable done) {
         close();
         for (TcpConnection c : new ArrayList<>(connections)) {
-            c.close();
+            c.closeForStop();
         }
         if (connections.isEmpty()) {
             done.run();

@@ -210,6 +210,15 @@ public final class NativeSocket {
         return "connect(fd=" + fd + ", " + AddressFormat.format(to) + ")";
     }
 
+    /**
+     * Whether the peer sent bytes that were not received yet (a peek, nothing is consumed):
+     * closing a socket with unread input makes the kernel reset the connection.
+     */
+    public boolean hasPendingInput() {
+        IoBuffers io = IoBuffers.get();
+        return Socket.recv(fd, io.read, 1, Socket.MSG_PEEK | Socket.MSG_DONTWAIT) > 0;
+    }
+
     /** Shuts the sending side down (FIN); quiet when the connection is gone already. */
     public void shutdownOutput() {
         Socket.shutdown(fd, Socket.SHUT_WR);

@@ -18,6 +18,11 @@ public abstract class SocketStream implements StreamEngine {
     }
 
     @Override
+    public boolean hasPendingInput() {
+        return socket.hasPendingInput();
+    }
+
+    @Override
     public void resetOnClose() {
         socket.lingerZero();
     }

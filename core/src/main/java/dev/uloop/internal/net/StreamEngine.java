@@ -47,6 +47,9 @@ public interface StreamEngine {
      */
     void linger();
 
+    /** Whether the peer sent bytes the engine has not received yet (closing now would reset). */
+    boolean hasPendingInput();
+
     /** Makes the coming {@link #close()} reset the connection (RST) instead of closing it cleanly. */
     void resetOnClose();
 

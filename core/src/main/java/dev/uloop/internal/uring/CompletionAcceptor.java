@@ -73,7 +73,10 @@ final class CompletionAcceptor implements AcceptorEngine, SocketIo.Owner {
             return;
         }
         closed = true;
-        io.release(slot);             // the listener is closed once its ACCEPT has ended
+        if (slot >= 0) {
+            io.cancel(slot);          // waits: a closed listener must refuse connections at once
+            io.detach(slot);
+        }
         listener.close();
     }
 

@@ -291,18 +291,23 @@ final class CompletionStream extends SocketStream implements SocketIo.Owner {
             return;
         }
         closed = true;
-        io.release(slot);              // the socket is closed only once its requests have ended
         releaseStash();
-        if (sending != null) {
-            pool.give(sending);
-            sending = null;
-        }
-        if (next != null) {
-            pool.give(next);
-            next = null;
-            nextLen = 0;
-        }
-        socket.close();
+        SendBuffers.Buffer inFlight = sending;
+        SendBuffers.Buffer waiting = next;
+        sending = null;
+        next = null;
+        nextLen = 0;
+        // The socket is closed, and the send buffers reused, only once its requests have
+        // ended: a SEND in flight may still read its buffer.
+        io.release(slot, () -> {
+            socket.close();
+            if (inFlight != null) {
+                pool.give(inFlight);
+            }
+            if (waiting != null) {
+                pool.give(waiting);
+            }
+        });
     }
 
 }

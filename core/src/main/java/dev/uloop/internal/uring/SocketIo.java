@@ -1,7 +1,6 @@
 package dev.uloop.internal.uring;
 
 import dev.uloop.internal.poller.ReadySet;
-import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Socket;
@@ -81,6 +80,8 @@ public final class SocketIo implements RingClient {
     private int[] fds = new int[16];
     private int[] armed = new int[16];      // bit (1 << op): submitted, its last completion not reaped yet
     private int[] pendingOps = new int[16]; // bit (1 << op): queued, not written into the ring yet
+    private Runnable[] releasers = new Runnable[16];   // a slot being released: what to do once its requests ended
+    private int releasing;                  // slots being released
     private int[] free = new int[16];       // free slots
     private int freeCount;
     private int slots;                      // slots ever used
@@ -132,6 +133,7 @@ public final class SocketIo implements RingClient {
                 fds = Arrays.copyOf(fds, n);
                 armed = Arrays.copyOf(armed, n);
                 pendingOps = Arrays.copyOf(pendingOps, n);
+                releasers = Arrays.copyOf(releasers, n);
             }
         }
         owners[slot] = h;
@@ -158,14 +160,50 @@ public final class SocketIo implements RingClient {
     }
 
     /**
-     * Ends an owner: cancels its requests, waits until they are over, and forgets it, so
-     * that its socket can be closed. Quiet for -1 (an owner that never attached).
+     * Ends an owner now, and its socket as soon as the kernel is done with it: its queued
+     * requests are dropped, those in flight cancelled (an ASYNC_CANCEL each, by user_data,
+     * submitted with the next wait), their completions dropped as they come, and
+     * {@code closeSocket} runs once the last one is in; at once when nothing is in flight.
+     * Nothing waits: a server closing 15,000 connections at a stop costs no system call per
+     * connection. Until then the socket stays open, so its number cannot be reused under a
+     * request; and a cancel names its request with the slot's generation, so it can never
+     * reach the requests of the slot's next owner.
+     *
+     * @param slot        the owner's slot, or -1 for an owner that never attached
+     * @param closeSocket what closes the socket
      */
-    void release(int slot) {
-        if (slot >= 0) {
-            cancel(slot);
-            detach(slot);
+    void release(int slot, Runnable closeSocket) {
+        if (slot < 0) {
+            closeSocket.run();
+            return;
         }
+        dropQueued(slot);
+        if (armed[slot] == 0) {
+            detach(slot);
+            closeSocket.run();
+            return;
+        }
+        owners[slot] = RELEASING;
+        releasers[slot] = closeSocket;
+        releasing++;
+        for (int op = OP_RECV; op <= OP_ACCEPT; op++) {
+            if ((armed[slot] & 1 << op) != 0) {
+                enqueue(OP_CANCEL, slot, userData(slot, op), 0);
+            }
+        }
+    }
+
+    /** The owner of a slot being released: its completions are dropped. */
+    private static final Owner RELEASING = (op, res, flags) -> { };
+
+    /** A released slot's last request ended: close its socket, free the slot. */
+    private void released(int slot) {
+        Runnable close = releasers[slot];
+        releasers[slot] = null;
+        releasing--;
+        owners[slot] = RELEASING;       // detach() frees a slot only while it has an owner
+        detach(slot);
+        close.run();
     }
 
     /** Whether a request of {@code op} is queued or in flight for {@code slot}. */
@@ -285,6 +323,15 @@ public final class SocketIo implements RingClient {
         if ((flags & IoUring.IORING_CQE_F_MORE) == 0) {
             armed[slot] &= ~(1 << op);
         }
+        if (owners[slot] == RELEASING) {
+            if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0) {
+                buffers.drop(flags >>> IoUring.IORING_CQE_BUFFER_SHIFT);
+            }
+            if (armed[slot] == 0) {
+                released(slot);
+            }
+            return;
+        }
         if (collected == cUd.length) {
             int n = Grow.length(collected, collected + 1);
             cUd = Arrays.copyOf(cUd, n);
@@ -319,8 +366,8 @@ public final class SocketIo implements RingClient {
             int slot = (int) (ud >>> 8) & 0xFF_FFFF;
             int gen = (int) (ud >>> 32) & GEN_MASK;
             Owner h = owners[slot];
-            if (h == null || gens[slot] != gen) {
-                // Its owner was detached by an earlier completion of this batch.
+            if (h == null || h == RELEASING || gens[slot] != gen) {
+                // Its owner was detached or released by an earlier completion of this batch.
                 if ((cFlags[i] & IoUring.IORING_CQE_F_BUFFER) != 0) {
                     buffers.recycle(cFlags[i] >>> IoUring.IORING_CQE_BUFFER_SHIFT);
                 }
@@ -409,30 +456,16 @@ public final class SocketIo implements RingClient {
     }
 
     /**
-     * Cancels everything in flight (the loop is closing) and waits, in a bounded number of
-     * non-blocking enters, until the last completions are reaped; they are not dispatched.
+     * The loop is closing: what is queued is dropped, and nothing in flight is cancelled
+     * one by one. Closing the ring ends every request in the kernel's own exit work, without
+     * the loop waiting; cancelling 15,000 receives at a server's stop took seconds. The
+     * buffers are freed by the garbage collector, never while the kernel could still write
+     * into them, and the sockets of released connections are closed in {@link #closed()}.
      */
     @Override
     public void closing() {
         queued = 0;
         Arrays.fill(pendingOps, 0);
-        boolean any = false;
-        for (int s = 0; s < slots; s++) {
-            if (armed[s] != 0) {
-                session.room();
-                session.ring().cancelFd(fds[s], RingSession.INTERNAL, session.skipSuccess());
-                any = true;
-            }
-        }
-        for (int round = 0; any && round < 64; round++) {
-            int r = session.ring().submitAndWait(0);
-            if (r < 0 && !Errors.isTransient(r)) {
-                LOG.log(System.Logger.Level.DEBUG, "cancelling on close: io_uring_enter: " + Errno.name(-r));
-                break;
-            }
-            session.reap(null);
-            any = !idleRequests();
-        }
         collected = 0;
     }
 
@@ -454,5 +487,11 @@ public final class SocketIo implements RingClient {
     public void closed() {
         buffers.close();
         sendBuffers.clear();
+        for (int s = 0; s < slots && releasing > 0; s++) {
+            if (releasers[s] != null) {
+                armed[s] = 0;
+                released(s);                // the ring is gone, and its requests with it
+            }
+        }
     }
 }
