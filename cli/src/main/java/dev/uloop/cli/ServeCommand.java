@@ -132,6 +132,8 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         StopSignals.install(stopRequested::countDown);
+        StopSignals.installStatus(() -> LOG.log(Level.INFO, "uloop " + config.service().id() + " running; "
+                + server.summary()));
         // Other ways out (System.exit, no signal support) still stop gracefully, bounded.
         Thread hook = new Thread(() -> {
             stopRequested.countDown();

@@ -15,6 +15,11 @@ import java.util.List;
  * naming it makes javac warn on every build, and where it is missing the caller falls back
  * to a shutdown hook.
  *
+ * <p>SIGUSR1 asks a running server for its counters ({@link #installStatus}): the JVM's
+ * default for it is to exit at once (status 138), so an operator's habit of sending it to
+ * a daemon for a status report would otherwise kill the server. SIGUSR2 is the JVM's own
+ * (thread suspension) and is left alone; SIGQUIT prints the JVM's thread dump.
+ *
  * <p>A signal the process ignores stays ignored (the JVM leaves it alone): a background
  * job started from a non-interactive shell ignores SIGINT, so stop it with SIGTERM; a
  * server started with {@code nohup} ignores SIGHUP, as nohup means it to.
@@ -33,6 +38,19 @@ final class StopSignals {
      *         process ignores; empty when none could be
      */
     static List<String> install(Runnable onSignal) {
+        return handle(NAMES, onSignal);
+    }
+
+    /**
+     * Installs {@code onSignal} as the handler of SIGUSR1 (log the server's counters).
+     *
+     * @return {@code [USR1]}, or empty where it could not be installed or is ignored
+     */
+    static List<String> installStatus(Runnable onSignal) {
+        return handle(List.of("USR1"), onSignal);
+    }
+
+    private static List<String> handle(List<String> names, Runnable onSignal) {
         List<String> installed = new ArrayList<>();
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
@@ -49,7 +67,7 @@ final class StopSignals {
                     });
             Method handle = signalClass.getMethod("handle", signalClass, handlerType);
             Object ignored = handlerType.getField("SIG_IGN").get(null);
-            for (String name : NAMES) {
+            for (String name : names) {
                 try {
                     Object previous = handle.invoke(null, signalClass.getConstructor(String.class).newInstance(name),
                             handler);

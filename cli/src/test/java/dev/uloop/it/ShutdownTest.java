@@ -187,6 +187,36 @@ class ShutdownTest {
         }
     }
 
+    /**
+     * SIGUSR1 logs the running server's counters and changes nothing else: the server goes
+     * on serving (a plain JVM exits with status 138 on SIGUSR1), and SIGTERM still stops it
+     * with status 0.
+     */
+    @Test
+    void sigusr1LogsTheCountersAndTheServerGoesOn() throws Exception {
+        try (UloopServer s = UloopServer.start("echo", "--port", "0", "--tcp")) {
+            try (Socket c = new Socket()) {
+                c.connect(s.tcp(), 5_000);
+                c.setSoTimeout(10_000);
+                c.getOutputStream().write('x');
+                assertEquals('x', c.getInputStream().read(), "echo before SIGUSR1");
+                Peers.ok(Exec.run(Duration.ofSeconds(10), null, "/bin/sh", "-c", "kill -USR1 " + s.pid()));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!s.stderr().contains("uloop echo running; tcp: 1 connection") && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(s.stderr().contains("uloop echo running; tcp: 1 connection"),
+                        () -> "no status line after SIGUSR1; stderr:\n" + s.stderr());
+                s.assertAlive();
+                c.getOutputStream().write('y');
+                assertEquals('y', c.getInputStream().read(), "echo after SIGUSR1");
+            }
+            UloopServer.Stopped stopped = s.stop(UloopServer.STOP_TIMEOUT);
+            assertEquals(0, stopped.exitStatus(), () -> "exit status; stderr:\n" + stopped.stderr());
+            UloopServer.assertNoStackTrace(s.command(), stopped.stderr());
+        }
+    }
+
     /** Whether SIGINT is in the process's ignored set (/proc/PID/status, SigIgn). */
     static boolean ignoresSigint(long pid) throws IOException {
         return ignoresSignal(pid, 2);

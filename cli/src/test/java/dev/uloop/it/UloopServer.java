@@ -165,8 +165,16 @@ final class UloopServer implements AutoCloseable {
      * {@code nofile} open descriptors from the start) and waits for its ready line.
      */
     static UloopServer startWithFdLimit(long nofile, String... serveArgs) throws IOException {
+        return startUnder(List.of("prlimit", "--nofile=" + nofile + ":" + nofile), serveArgs);
+    }
+
+    /**
+     * Starts {@code <prefix> bin/uloop serve <args>} (e.g. {@code env NAME=VALUE}) and waits
+     * for its ready line.
+     */
+    static UloopServer startUnder(List<String> prefix, String... serveArgs) throws IOException {
         ensureBuilt();
-        UloopServer s = new UloopServer(List.of("prlimit", "--nofile=" + nofile + ":" + nofile), List.of(serveArgs));
+        UloopServer s = new UloopServer(prefix, List.of(serveArgs));
         try {
             return s.awaitReady();
         } catch (Throwable t) {

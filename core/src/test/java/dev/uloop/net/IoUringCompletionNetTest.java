@@ -8,8 +8,10 @@ import dev.uloop.Backend;
 import dev.uloop.EventLoop;
 import dev.uloop.internal.backend.LoopEngines;
 import dev.uloop.internal.uring.CompletionEngine;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -83,6 +85,71 @@ class IoUringCompletionNetTest extends NetContract {
         // One 16-byte object per message would be 160 KB per window.
         assertTrue(quietest < 4 * 1024, quietest + " bytes allocated on the loop thread in the quietest window of "
                 + window + " echoed messages; marks: " + java.util.Arrays.toString(m));
+    }
+
+    /**
+     * A pipelined stream (the client writes without waiting for the echo, so the server's
+     * writes queue up behind the SEND in flight) allocates nothing on the loop thread either:
+     * queued bytes wait in pooled native send buffers, not in heap copies. Each heap copy
+     * would allocate about as much as the bytes echoed, 4 MiB per window.
+     */
+    @Test
+    void pipelinedEchoAllocatesNothingOnTheLoopThread() throws Exception {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long warmup = 32L << 20;
+        long window = 4L << 20;
+        int windows = 6;
+        long total = warmup + window * (windows + 1);
+        long[] marks = new long[windows + 1];
+        long[] bytes = new long[1];
+        long[] deepest = new long[1];
+        TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(LOOPBACK, 0), () ->
+                new Echo() {
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        long before = bytes[0];
+                        bytes[0] += data.remaining();
+                        super.dataReceived(data);
+                        deepest[0] = Math.max(deepest[0], t.writeBufferSize());
+                        long k = (bytes[0] - warmup) / window;
+                        if (bytes[0] >= warmup && k <= windows && (before < warmup || (before - warmup) / window < k)) {
+                            marks[(int) k] = mx.getCurrentThreadAllocatedBytes();
+                        }
+                    }
+                }));
+        try (Socket s = connect(server.localAddress())) {
+            byte[] chunk = random(64 * 1024, 5);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (long sent = 0; sent < total; sent += chunk.length) {
+                        out.write(chunk);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            InputStream in = s.getInputStream();
+            byte[] back = new byte[256 * 1024];
+            for (long got = 0; got < total; ) {
+                int r = in.read(back);
+                assertTrue(r > 0, "echo ended early");
+                got += r;
+            }
+            writer.get(30, TimeUnit.SECONDS);
+        }
+        long[] m = lt.call(() -> marks.clone());
+        long queued = lt.call(() -> deepest[0]);
+        assertTrue(queued > 2 * 16 * 1024, "the writes never queued past two send buffers (at most " + queued
+                + " bytes): the test did not pipeline");
+        long quietest = Long.MAX_VALUE;
+        for (int k = 0; k < windows; k++) {
+            assertTrue(m[k] > 0 && m[k + 1] > 0, "marks: " + java.util.Arrays.toString(m));
+            quietest = Math.min(quietest, m[k + 1] - m[k]);
+        }
+        assertTrue(quietest < 64 * 1024, quietest + " bytes allocated on the loop thread in the quietest window of "
+                + window + " pipelined bytes (at most " + queued + " queued); marks: " + java.util.Arrays.toString(m));
     }
 
     /** An echo server on {@code loop} whose first connection completes {@code made}. */

@@ -4,13 +4,14 @@ import static dev.uloop.internal.posix.LibC.C_INT;
 import static dev.uloop.internal.posix.LibC.C_LONG;
 import static dev.uloop.internal.posix.LibC.C_POINTER;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
  * {@code <sys/mman.h>}: mmap and munmap, used to map the rings an io_uring instance
- * shares with the kernel.
+ * shares with the kernel, and memory that should cost nothing until it is used.
  */
 public final class Mman {
     private Mman() {}
@@ -18,6 +19,9 @@ public final class Mman {
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
     public static final int MAP_POPULATE = 0x8000;
 
     /** The address mmap returns on failure, {@code (void *) -1}. */
@@ -42,6 +46,23 @@ public final class Mman {
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
+    }
+
+    /**
+     * Zeroed memory of {@code length} bytes that costs nothing until it is touched: an
+     * anonymous private mapping, whose pages become resident only when written (by the
+     * program or by the kernel), unmapped when {@code arena} closes. {@code Arena.allocate}
+     * writes every byte (it zeroes), so a large buffer pool allocated there is resident
+     * at once even if most of it is never used.
+     *
+     * @throws NativeException when the mapping fails
+     */
+    public static MemorySegment anonymous(long length, Arena arena) {
+        long addr = mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (addr < 0) {
+            throw Errors.exception("mmap(" + length + " bytes, anonymous)", (int) -addr);
+        }
+        return MemorySegment.ofAddress(addr).reinterpret(length, arena, s -> munmap(s, s.byteSize()));
     }
 
     /** {@code int munmap(void *addr, size_t length)}. */

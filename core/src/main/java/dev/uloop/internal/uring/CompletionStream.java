@@ -14,8 +14,9 @@ import java.time.Duration;
 /**
  * A connection's I/O on io_uring-completion: the kernel receives and sends. One multishot
  * RECV delivers chunks in buffers of the loop's buffer ring, each handed to the owner and
- * back to the kernel right after; writes are copied into a native send buffer with one SEND
- * in flight, into a second buffer while it is, and past both onto the owner's write queue.
+ * back to the kernel right after; writes are copied into a chain of pooled native send
+ * buffers, the first one in flight with one SEND, the others filled behind it: nothing is
+ * allocated per write, and the owner's write queue only counts the bytes.
  * Pausing reading cancels the RECV; what was already received is held in a
  * {@link ChunkStash} and delivered, in order, on resume. The socket is closed once its
  * requests have ended.
@@ -31,11 +32,9 @@ final class CompletionStream extends SocketStream implements SocketIo.Owner {
     private final StreamOwner owner;
     private final WriteQueue queue;
     private int slot = -1;
-    private SendBuffers.Buffer sending;   // the buffer of the SEND in flight, or null
-    private int sendOff;                  // bytes of it sent so far
-    private int sendLen;                  // bytes in it
-    private SendBuffers.Buffer next;      // written while a SEND is in flight, sent after it
-    private int nextLen;                  // bytes in it
+    private SendBuffers.Buffer sending;   // the buffer of the SEND in flight (head of the chain), or null
+    private SendBuffers.Buffer last;      // the chain's last buffer, filled by writes
+    private int sendOff;                  // bytes of the head sent so far
     private ChunkStash stash;             // chunks received while reading was paused, or null
     private boolean stashedEof;           // the EOF arrived after the stashed chunks
     private boolean draining;             // a task to deliver the stash is queued
@@ -199,44 +198,40 @@ final class CompletionStream extends SocketStream implements SocketIo.Owner {
     }
 
     /**
-     * Into the send buffer when no SEND is in flight; while one is, into a second buffer
-     * that goes out when it completes; past both, onto the heap queue.
+     * Appends the bytes to the chain: into the last buffer while it has room (never into the
+     * one in flight), then into new ones. With no SEND in flight, the first buffer goes out.
      */
     private void submit(ByteBuffer data, byte[] array, int off, int len) {
-        int taken = 0;
-        if (sending == null) {
-            sending = pool.take();
-            taken = put(sending, 0, data, array, off, len);
-            sendOff = 0;
-            sendLen = taken;
-            io.send(slot, sending.address, taken);
-        } else if (!queue.hasChunks() && nextLen < SendBuffers.SIZE) {
-            if (next == null) {
-                next = pool.take();
-            }
-            taken = put(next, nextLen, data, array, off, len);
-            nextLen += taken;
+        if (len == 0) {
+            return;
         }
-        queue.held(taken);
-        if (taken < len) {
+        queue.held(len);
+        boolean idle = sending == null;
+        int done = 0;
+        while (done < len) {
+            SendBuffers.Buffer b = last;
+            if (b == null || b == sending || b.length == SendBuffers.SIZE) {
+                b = pool.take();
+                if (last == null) {
+                    sending = b;
+                } else {
+                    last.next = b;
+                }
+                last = b;
+            }
+            int n = Math.min(len - done, SendBuffers.SIZE - b.length);
             if (data != null) {
-                queue.add(data, taken);
+                b.bytes.put(b.length, data, data.position() + done, n);
             } else {
-                queue.add(array, off, len, taken);
+                b.bytes.put(b.length, array, off + done, n);
             }
-            interestChanged();
+            b.length += n;
+            done += n;
         }
-    }
-
-    /** Copies what fits of a write into {@code b} at {@code at}; returns the byte count. */
-    private static int put(SendBuffers.Buffer b, int at, ByteBuffer data, byte[] array, int off, int len) {
-        int n = Math.min(len, SendBuffers.SIZE - at);
-        if (data != null) {
-            b.bytes.put(at, data, data.position(), n);
-        } else {
-            b.bytes.put(at, array, off, n);
+        if (idle) {
+            sendOff = 0;
+            io.send(slot, sending.address, sending.length);
         }
-        return n;
     }
 
     private void sent(int res) {
@@ -249,29 +244,18 @@ final class CompletionStream extends SocketStream implements SocketIo.Owner {
         }
         sendOff += res;
         queue.held(-res);
-        if (sendOff < sendLen) {
-            io.send(slot, sending.address + sendOff, sendLen - sendOff);   // a short send: the rest
+        if (sendOff < sending.length) {
+            io.send(slot, sending.address + sendOff, sending.length - sendOff);   // a short send: the rest
             return;
         }
-        int n = 0;
-        if (next != null) {
-            pool.give(sending);
-            sending = next;
-            n = nextLen;
-            next = null;
-            nextLen = 0;
-        }
-        int moved = queue.copyTo(sending.bytes, n, SendBuffers.SIZE - n);
-        queue.remove(moved);
-        queue.held(moved);
-        n += moved;
-        if (n > 0) {
-            sendOff = 0;
-            sendLen = n;
-            io.send(slot, sending.address, n);
+        SendBuffers.Buffer done = sending;
+        sending = done.next;
+        pool.give(done);
+        if (sending == null) {
+            last = null;
         } else {
-            pool.give(sending);
-            sending = null;
+            sendOff = 0;
+            io.send(slot, sending.address, sending.length);
         }
         owner.drained();
     }
@@ -292,21 +276,14 @@ final class CompletionStream extends SocketStream implements SocketIo.Owner {
         }
         closed = true;
         releaseStash();
-        SendBuffers.Buffer inFlight = sending;
-        SendBuffers.Buffer waiting = next;
+        SendBuffers.Buffer chain = sending;
         sending = null;
-        next = null;
-        nextLen = 0;
+        last = null;
         // The socket is closed, and the send buffers reused, only once its requests have
         // ended: a SEND in flight may still read its buffer.
         io.release(slot, () -> {
             socket.close();
-            if (inFlight != null) {
-                pool.give(inFlight);
-            }
-            if (waiting != null) {
-                pool.give(waiting);
-            }
+            pool.giveAll(chain);
         });
     }
 

@@ -3,6 +3,7 @@ package dev.uloop.internal.uring;
 import dev.uloop.NativeException;
 import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.IoUring;
+import dev.uloop.internal.posix.Mman;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -69,7 +70,7 @@ public final class IoUringBufferRing implements AutoCloseable {
         this.mask = count - 1;
         this.size = size;
         entries = arena.allocate(count * BUF_SIZE, 4096);
-        buffers = arena.allocate((long) count * size, 4096);
+        buffers = Mman.anonymous((long) count * size, arena);   // resident only where the kernel wrote
         MemorySegment reg = arena.allocate(IoUring.BUF_REG);
         reg.set(ValueLayout.JAVA_LONG, 0, entries.address());
         reg.set(ValueLayout.JAVA_INT, 8, count);

@@ -486,7 +486,7 @@ public final class SocketIo implements RingClient {
     @Override
     public void closed() {
         buffers.close();
-        sendBuffers.clear();
+        sendBuffers.close();
         for (int s = 0; s < slots && releasing > 0; s++) {
             if (releasers[s] != null) {
                 armed[s] = 0;
