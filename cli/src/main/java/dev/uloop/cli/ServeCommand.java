@@ -1,6 +1,7 @@
 package dev.uloop.cli;
 
 import dev.uloop.Backend;
+import dev.uloop.daemon.Privileges;
 import dev.uloop.services.DaytimeFormat;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
@@ -44,6 +45,8 @@ import picocli.CommandLine.Spec;
             "SNTP answers client requests (mode 3) on port 123 by default (root only: use",
             "--port 11123 otherwise), drops every other packet, and with --rate-limit sends",
             "nothing or (--kod) a kiss-o'-death RATE to sources over the limit.",
+            "As root, --user binds the ports first, then becomes that user for good:",
+            "  uloop serve sntp --host 0.0.0.0 --user nobody",
             "Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the server gracefully: it",
             "stops accepting, lets queued writes drain (up to --grace ms), logs one stop",
             "line on stderr and exits with status 0.",
@@ -117,17 +120,29 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, let queued writes drain this long before closing (default: ${DEFAULT-VALUE}).")
     long graceMillis;
 
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "Once every port is bound, become this user (needs root), as chronyd -u does.")
+    String user;
+
+    @Option(names = "--group", paramLabel = "NAME",
+            description = "With --user: this group instead of the user's primary group.")
+    String group;
+
     @Option(names = {"-v", "--verbose"}, description = "Log every event and connection (DEBUG), and counters every 10 s.")
     boolean verbose;
 
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = config();
+        Privileges.Identity identity = identity();
         Logs.configure(verbose);
         Server server = blocking ? Server.blocking(config, virtual)
                 : Server.onLoop(config, backend != null ? backend : Backend.fromProperty().requireAvailable(),
                         loops != null ? loops : 1);
         server.start();
+        if (identity != null) {
+            dropPrivileges(server, identity);
+        }
 
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -212,6 +227,32 @@ final class ServeCommand implements Callable<Integer> {
                 .withRateLimit(rateLimit)
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null);
+    }
+
+    /** The identity of --user and --group, looked up before anything is bound (bad usage exits with 2). */
+    Privileges.Identity identity() {
+        if (user == null) {
+            if (group != null) {
+                throw usage("--group needs --user (the group to run as, with that user)");
+            }
+            return null;
+        }
+        try {
+            return Privileges.lookup(user, group);
+        } catch (IllegalArgumentException e) {
+            throw usage("--user/--group: " + e.getMessage());
+        }
+    }
+
+    /** Gives up root for good, or stops serving and fails: a daemon that asked to drop never serves as root. */
+    private static void dropPrivileges(Server server, Privileges.Identity identity) {
+        try {
+            Privileges.drop(identity);
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
+        LOG.log(Level.INFO, "running as " + identity);
     }
 
     private SntpSettings sntpSettings(Service service) {
