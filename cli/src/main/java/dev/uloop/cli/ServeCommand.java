@@ -2,14 +2,18 @@ package dev.uloop.cli;
 
 import dev.uloop.Backend;
 import dev.uloop.daemon.Privileges;
+import dev.uloop.daemon.SocketActivation;
+import dev.uloop.net.InheritedSocket;
 import dev.uloop.services.DaytimeFormat;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
 import dev.uloop.sntp.SntpSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +51,9 @@ import picocli.CommandLine.Spec;
             "nothing or (--kod) a kiss-o'-death RATE to sources over the limit.",
             "As root, --user binds the ports first, then becomes that user for good:",
             "  uloop serve sntp --host 0.0.0.0 --user nobody",
+            "Started by a systemd socket unit (LISTEN_FDS), it serves the sockets systemd",
+            "bound instead of binding its own, and tells NOTIFY_SOCKET READY=1 once",
+            "serving and STOPPING=1 when a stop begins (see docs/operations.md).",
             "Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the server gracefully: it",
             "stops accepting, lets queued writes drain (up to --grace ms), logs one stop",
             "line on stderr and exits with status 0.",
@@ -135,15 +142,24 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServiceConfig config = config();
         Privileges.Identity identity = identity();
-        Logs.configure(verbose);
-        Server server = blocking ? Server.blocking(config, virtual)
-                : Server.onLoop(config, backend != null ? backend : Backend.fromProperty().requireAvailable(),
-                        loops != null ? loops : 1);
-        server.start();
-        if (identity != null) {
-            dropPrivileges(server, identity);
+        List<InheritedSocket> activated = activatedSockets(config);
+        if (!activated.isEmpty()) {
+            config = config.withProtocols(activated.stream().anyMatch(InheritedSocket::isTcp),
+                    activated.stream().anyMatch(x -> !x.isTcp()));
         }
+        Logs.configure(verbose);
+        try (Daemon daemon = Daemon.open(identity)) {
+            Backend b = blocking ? null : backend != null ? backend : Backend.fromProperty().requireAvailable();
+            Server server = blocking ? Server.blocking(config, virtual)
+                    : Server.onLoop(config, b, loops != null ? loops : 1, activated);
+            server.start(daemon::dropPrivileges);
+            serveUntilStopped(server, config, daemon);
+        }
+        return 0;
+    }
 
+    /** Prints the ready line, tells systemd, and serves until a signal asks for a graceful stop. */
+    private void serveUntilStopped(Server server, ServiceConfig config, Daemon daemon) throws InterruptedException {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         StopSignals.install(stopRequested::countDown);
@@ -157,8 +173,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(server.readyLine());
         out.flush();
+        daemon.ready(server.readyLine());
         try {
             stopRequested.await();
+            daemon.stopping();
             boolean ended = server.stop();
             LOG.log(Level.INFO, "uloop " + config.service().id() + " stopped"
                     + (ended ? "" : " (its threads did not end in time)") + "; " + server.summary());
@@ -170,7 +188,45 @@ final class ServeCommand implements Callable<Integer> {
                 // The JVM is already shutting down.
             }
         }
-        return 0;
+    }
+
+    /**
+     * The sockets systemd passed (socket activation), checked against the options (bad usage
+     * exits with 2) and the service (a mismatch exits with 1); empty when there are none.
+     */
+    private List<InheritedSocket> activatedSockets(ServiceConfig config) throws IOException {
+        List<InheritedSocket> sockets = SocketActivation.sockets();
+        if (sockets.isEmpty()) {
+            return sockets;
+        }
+        String why = " (socket activation: LISTEN_FDS=" + sockets.size() + ")";
+        if (blocking) {
+            throw usage("--blocking cannot serve the sockets systemd passed" + why + ": JDK sockets cannot take"
+                    + " over a descriptor; drop --blocking");
+        }
+        for (String option : List.of("--host", "--port", "--tcp", "--udp")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw usage(option + " conflicts with the sockets systemd passed" + why
+                        + ": the socket unit's ListenStream= and ListenDatagram= say where and what to serve");
+            }
+        }
+        Daemon.check(config.service(), sockets);
+        return sockets;
+    }
+
+    /** The identity of --user and --group, looked up before anything is bound (bad usage exits with 2). */
+    Privileges.Identity identity() {
+        if (user == null) {
+            if (group != null) {
+                throw usage("--group needs --user (the group to run as, with that user)");
+            }
+            return null;
+        }
+        try {
+            return Privileges.lookup(user, group);
+        } catch (IllegalArgumentException e) {
+            throw usage("--user/--group: " + e.getMessage());
+        }
     }
 
     /** Checks the options (bad usage exits with 2) and turns them into a service configuration. */
@@ -227,32 +283,6 @@ final class ServeCommand implements Callable<Integer> {
                 .withRateLimit(rateLimit)
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null);
-    }
-
-    /** The identity of --user and --group, looked up before anything is bound (bad usage exits with 2). */
-    Privileges.Identity identity() {
-        if (user == null) {
-            if (group != null) {
-                throw usage("--group needs --user (the group to run as, with that user)");
-            }
-            return null;
-        }
-        try {
-            return Privileges.lookup(user, group);
-        } catch (IllegalArgumentException e) {
-            throw usage("--user/--group: " + e.getMessage());
-        }
-    }
-
-    /** Gives up root for good, or stops serving and fails: a daemon that asked to drop never serves as root. */
-    private static void dropPrivileges(Server server, Privileges.Identity identity) {
-        try {
-            Privileges.drop(identity);
-        } catch (RuntimeException e) {
-            server.stop();
-            throw e;
-        }
-        LOG.log(Level.INFO, "running as " + identity);
     }
 
     private SntpSettings sntpSettings(Service service) {

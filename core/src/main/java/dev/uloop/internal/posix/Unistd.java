@@ -25,6 +25,8 @@ public final class Unistd {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int FD_CLOEXEC = 1;
     /** Duplicates to the lowest free descriptor at or above the argument, close-on-exec. */
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_GETFL = 3;
