@@ -37,6 +37,11 @@ final class Daemon implements AutoCloseable {
         return new Daemon(SystemdNotifier.fromEnvironment().orElse(null), identity);
     }
 
+    /** Only the privilege drop: for --inetd, whose service is not one systemd waits for. */
+    static Daemon withoutNotifications(Privileges.Identity identity) {
+        return new Daemon(null, identity);
+    }
+
     /**
      * Checks the sockets systemd passed against the service: at most one listening TCP
      * socket (none for a UDP-only service) and one UDP socket.

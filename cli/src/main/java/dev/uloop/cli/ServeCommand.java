@@ -5,6 +5,7 @@ import dev.uloop.daemon.Privileges;
 import dev.uloop.daemon.SocketActivation;
 import dev.uloop.net.InheritedSocket;
 import dev.uloop.services.DaytimeFormat;
+import dev.uloop.services.Inetd;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
@@ -54,6 +55,8 @@ import picocli.CommandLine.Spec;
             "Started by a systemd socket unit (LISTEN_FDS), it serves the sockets systemd",
             "bound instead of binding its own, and tells NOTIFY_SOCKET READY=1 once",
             "serving and STOPPING=1 when a stop begins (see docs/operations.md).",
+            "With --inetd it serves standard input once, as inetd starts a service:",
+            "  echo stream tcp nowait nobody /opt/uloop/bin/uloop uloop serve echo --inetd",
             "Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the server gracefully: it",
             "stops accepting, lets queued writes drain (up to --grace ms), logs one stop",
             "line on stderr and exits with status 0.",
@@ -135,6 +138,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --user: this group instead of the user's primary group.")
     String group;
 
+    @Option(names = "--inetd", description = "Serve the socket on standard input once, for inetd, xinetd or"
+            + " systemd's Accept=yes: a TCP connection until it closes, or a UDP socket until it is idle.")
+    boolean inetd;
+
+    @Option(names = "--idle-exit", paramLabel = "MS",
+            description = "With --inetd on a UDP socket: exit after MS without a datagram (default: 10000).")
+    Long idleExitMillis;
+
     @Option(names = {"-v", "--verbose"}, description = "Log every event and connection (DEBUG), and counters every 10 s.")
     boolean verbose;
 
@@ -142,6 +153,10 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServiceConfig config = config();
         Privileges.Identity identity = identity();
+        if (inetd) {
+            serveInetd(config, identity);
+            return 0;
+        }
         List<InheritedSocket> activated = activatedSockets(config);
         if (!activated.isEmpty()) {
             config = config.withProtocols(activated.stream().anyMatch(InheritedSocket::isTcp),
@@ -214,6 +229,39 @@ final class ServeCommand implements Callable<Integer> {
         return sockets;
     }
 
+    /**
+     * --inetd: serves standard input once. Nothing goes to standard output, which is the
+     * socket; logs go to standard error, unless that is the socket too (as inetd starts a
+     * service), and then nowhere.
+     */
+    private void serveInetd(ServiceConfig config, Privileges.Identity identity) throws IOException {
+        InheritedSocket in;
+        try {
+            in = InheritedSocket.standardInput();
+        } catch (IOException e) {
+            throw new IOException("--inetd: " + e.getMessage() + standardInput() + "; inetd, xinetd or a systemd"
+                    + " socket with Accept=yes passes the client's socket there", e);
+        }
+        Logs.configure(verbose);
+        if (Logs.stderrIsASocket()) {
+            Logs.off();
+        }
+        Backend b = backend != null ? backend : Backend.fromProperty().requireAvailable();
+        Inetd server = new Inetd(config, b, in, Duration.ofMillis(idleExitMillis != null ? idleExitMillis : 10_000));
+        Daemon.withoutNotifications(identity).dropPrivileges();
+        StopSignals.install(server::stop);
+        server.run();
+    }
+
+    /** What standard input is, for a message: {@code " (it is /dev/null)"}, {@code " (it is pipe:[123])"}. */
+    private static String standardInput() {
+        try {
+            return " (it is " + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")) + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** The identity of --user and --group, looked up before anything is bound (bad usage exits with 2). */
     Privileges.Identity identity() {
         if (user == null) {
@@ -239,6 +287,19 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port != null) {
             Ports.check(spec, port);
+        }
+        if (inetd) {
+            for (String option : List.of("--host", "--port", "--tcp", "--udp", "--loops", "--blocking")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw usage("--inetd and " + option + " conflict: with --inetd the socket on standard input"
+                            + " is served, on one event loop");
+                }
+            }
+        } else if (idleExitMillis != null) {
+            throw usage("--idle-exit needs --inetd (it ends a UDP service inetd started)");
+        }
+        if (idleExitMillis != null && idleExitMillis < 1) {
+            throw usage("--idle-exit must be 1 or more milliseconds, got " + idleExitMillis);
         }
         if (virtual && !blocking) {
             throw usage("--virtual needs --blocking (the event loop uses no thread per connection)");

@@ -24,12 +24,13 @@ final class Daemons {
 
     /** Skips the calling test unless it runs as root. */
     static void assumeRoot(String why) {
-        assumeTrue(uid(Path.of("/proc/self/status")) == 0, () -> "not running as root: " + why + "; skipping");
+        assumeTrue(uid() == 0, () -> "not running as root: " + why + "; skipping");
     }
 
-    private static int uid(Path status) {
+    /** The effective uid of the tests, or -1 when /proc does not say. */
+    static int uid() {
         try {
-            String uids = field(Files.readAllLines(status), "Uid:");
+            String uids = field(Files.readAllLines(Path.of("/proc/self/status")), "Uid:");
             return Integer.parseInt(uids.split(" ")[1]);
         } catch (IOException e) {
             return -1;

@@ -103,14 +103,6 @@ class SocketActivationTest {
         return got;
     }
 
-    private static boolean root() {
-        try {
-            return Daemons.field(Files.readAllLines(Path.of("/proc/self/status")), "Uid:").startsWith("0 ");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /**
      * The whole daemon: systemd binds TCP and UDP, the first client wakes uloop (two loops, as
      * nobody when the test runs as root), which tells systemd READY=1 with its ready line as
@@ -122,7 +114,7 @@ class SocketActivationTest {
         Path notify = dir.resolve("notify");
         try (Exec.Running systemd = notifyListener("UNIX-RECV:" + notify + ",perm=0600", notify)) {
             List<String> serve = new ArrayList<>(List.of("daytime", "--loops", "2"));
-            if (root()) {
+            if (Daemons.uid() == 0) {
                 serve.addAll(List.of("--user", "nobody"));   // the socket is root's (0600): connected before the drop
             }
             UloopServer s = launch(tcpAndUdp(port, "NOTIFY_SOCKET=" + notify),
