@@ -1,5 +1,7 @@
 package dev.uloop.cli;
 
+import dev.uloop.net.InheritedSocket;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -39,6 +41,32 @@ public final class Logs {
         root.addHandler(console);
         root.setLevel(Level.INFO);
         Logger.getLogger("uloop").setLevel(verbose ? Level.FINE : Level.INFO);
+    }
+
+    /** Logs nothing more, anywhere. */
+    public static void off() {
+        Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        root.setLevel(Level.OFF);
+        Logger.getLogger("uloop").setLevel(Level.OFF);
+    }
+
+    /**
+     * Whether standard error is a TCP or UDP socket: under inetd it is the client's socket,
+     * where a log line would be read as the service's answer. (journald's streams are Unix
+     * domain sockets, and stay in use.)
+     *
+     * @return true when descriptor 2 is a TCP or UDP socket
+     */
+    public static boolean stderrIsASocket() {
+        try {
+            InheritedSocket.of(2);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The seeds' format, with Python's level names. */

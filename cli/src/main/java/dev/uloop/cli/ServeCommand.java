@@ -1,14 +1,20 @@
 package dev.uloop.cli;
 
 import dev.uloop.Backend;
+import dev.uloop.daemon.Privileges;
+import dev.uloop.daemon.SocketActivation;
+import dev.uloop.net.InheritedSocket;
 import dev.uloop.services.DaytimeFormat;
+import dev.uloop.services.Inetd;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
 import dev.uloop.sntp.SntpSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +50,13 @@ import picocli.CommandLine.Spec;
             "SNTP answers client requests (mode 3) on port 123 by default (root only: use",
             "--port 11123 otherwise), drops every other packet, and with --rate-limit sends",
             "nothing or (--kod) a kiss-o'-death RATE to sources over the limit.",
+            "As root, --user binds the ports first, then becomes that user for good:",
+            "  uloop serve sntp --host 0.0.0.0 --user nobody",
+            "Started by a systemd socket unit (LISTEN_FDS), it serves the sockets systemd",
+            "bound instead of binding its own, and tells NOTIFY_SOCKET READY=1 once",
+            "serving and STOPPING=1 when a stop begins (see docs/operations.md).",
+            "With --inetd it serves standard input once, as inetd starts a service:",
+            "  echo stream tcp nowait nobody /opt/uloop/bin/uloop uloop serve echo --inetd",
             "Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the server gracefully: it",
             "stops accepting, lets queued writes drain (up to --grace ms), logs one stop",
             "line on stderr and exits with status 0.",
@@ -117,18 +130,51 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, let queued writes drain this long before closing (default: ${DEFAULT-VALUE}).")
     long graceMillis;
 
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "Once every port is bound, become this user (needs root), as chronyd -u does.")
+    String user;
+
+    @Option(names = "--group", paramLabel = "NAME",
+            description = "With --user: this group instead of the user's primary group.")
+    String group;
+
+    @Option(names = "--inetd", description = "Serve the socket on standard input once, for inetd, xinetd or"
+            + " systemd's Accept=yes: a TCP connection until it closes, or a UDP socket until it is idle.")
+    boolean inetd;
+
+    @Option(names = "--idle-exit", paramLabel = "MS",
+            description = "With --inetd on a UDP socket: exit after MS without a datagram (default: 10000).")
+    Long idleExitMillis;
+
     @Option(names = {"-v", "--verbose"}, description = "Log every event and connection (DEBUG), and counters every 10 s.")
     boolean verbose;
 
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = config();
+        Privileges.Identity identity = identity();
+        if (inetd) {
+            serveInetd(config, identity);
+            return 0;
+        }
+        List<InheritedSocket> activated = activatedSockets(config);
+        if (!activated.isEmpty()) {
+            config = config.withProtocols(activated.stream().anyMatch(InheritedSocket::isTcp),
+                    activated.stream().anyMatch(x -> !x.isTcp()));
+        }
         Logs.configure(verbose);
-        Server server = blocking ? Server.blocking(config, virtual)
-                : Server.onLoop(config, backend != null ? backend : Backend.fromProperty().requireAvailable(),
-                        loops != null ? loops : 1);
-        server.start();
+        try (Daemon daemon = Daemon.open(identity)) {
+            Backend b = blocking ? null : backend != null ? backend : Backend.fromProperty().requireAvailable();
+            Server server = blocking ? Server.blocking(config, virtual)
+                    : Server.onLoop(config, b, loops != null ? loops : 1, activated);
+            server.start(daemon::dropPrivileges);
+            serveUntilStopped(server, config, daemon);
+        }
+        return 0;
+    }
 
+    /** Prints the ready line, tells systemd, and serves until a signal asks for a graceful stop. */
+    private void serveUntilStopped(Server server, ServiceConfig config, Daemon daemon) throws InterruptedException {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         StopSignals.install(stopRequested::countDown);
@@ -144,8 +190,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(server.readyLine());
         out.flush();
+        daemon.ready(server.readyLine());
         try {
             stopRequested.await();
+            daemon.stopping();
             boolean ended = server.stop();
             LOG.log(Level.INFO, "uloop " + config.service().id() + " stopped"
                     + (ended ? "" : " (its threads did not end in time)") + "; " + server.summary());
@@ -157,7 +205,78 @@ final class ServeCommand implements Callable<Integer> {
                 // The JVM is already shutting down.
             }
         }
-        return 0;
+    }
+
+    /**
+     * The sockets systemd passed (socket activation), checked against the options (bad usage
+     * exits with 2) and the service (a mismatch exits with 1); empty when there are none.
+     */
+    private List<InheritedSocket> activatedSockets(ServiceConfig config) throws IOException {
+        List<InheritedSocket> sockets = SocketActivation.sockets();
+        if (sockets.isEmpty()) {
+            return sockets;
+        }
+        String why = " (socket activation: LISTEN_FDS=" + sockets.size() + ")";
+        if (blocking) {
+            throw usage("--blocking cannot serve the sockets systemd passed" + why + ": JDK sockets cannot take"
+                    + " over a descriptor; drop --blocking");
+        }
+        for (String option : List.of("--host", "--port", "--tcp", "--udp")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw usage(option + " conflicts with the sockets systemd passed" + why
+                        + ": the socket unit's ListenStream= and ListenDatagram= say where and what to serve");
+            }
+        }
+        Daemon.check(config.service(), sockets);
+        return sockets;
+    }
+
+    /**
+     * --inetd: serves standard input once. Nothing goes to standard output, which is the
+     * socket; logs go to standard error, unless that is the socket too (as inetd starts a
+     * service), and then nowhere.
+     */
+    private void serveInetd(ServiceConfig config, Privileges.Identity identity) throws IOException {
+        InheritedSocket in;
+        try {
+            in = InheritedSocket.standardInput();
+        } catch (IOException e) {
+            throw new IOException("--inetd: " + e.getMessage() + standardInput() + "; inetd, xinetd or a systemd"
+                    + " socket with Accept=yes passes the client's socket there", e);
+        }
+        Logs.configure(verbose);
+        if (Logs.stderrIsASocket()) {
+            Logs.off();
+        }
+        Backend b = backend != null ? backend : Backend.fromProperty().requireAvailable();
+        Inetd server = new Inetd(config, b, in, Duration.ofMillis(idleExitMillis != null ? idleExitMillis : 10_000));
+        Daemon.withoutNotifications(identity).dropPrivileges();
+        StopSignals.install(server::stop);
+        server.run();
+    }
+
+    /** What standard input is, for a message: {@code " (it is /dev/null)"}, {@code " (it is pipe:[123])"}. */
+    private static String standardInput() {
+        try {
+            return " (it is " + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")) + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** The identity of --user and --group, looked up before anything is bound (bad usage exits with 2). */
+    Privileges.Identity identity() {
+        if (user == null) {
+            if (group != null) {
+                throw usage("--group needs --user (the group to run as, with that user)");
+            }
+            return null;
+        }
+        try {
+            return Privileges.lookup(user, group);
+        } catch (IllegalArgumentException e) {
+            throw usage("--user/--group: " + e.getMessage());
+        }
     }
 
     /** Checks the options (bad usage exits with 2) and turns them into a service configuration. */
@@ -170,6 +289,19 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port != null) {
             Ports.check(spec, port);
+        }
+        if (inetd) {
+            for (String option : List.of("--host", "--port", "--tcp", "--udp", "--loops", "--blocking")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw usage("--inetd and " + option + " conflict: with --inetd the socket on standard input"
+                            + " is served, on one event loop");
+                }
+            }
+        } else if (idleExitMillis != null) {
+            throw usage("--idle-exit needs --inetd (it ends a UDP service inetd started)");
+        }
+        if (idleExitMillis != null && idleExitMillis < 1) {
+            throw usage("--idle-exit must be 1 or more milliseconds, got " + idleExitMillis);
         }
         if (virtual && !blocking) {
             throw usage("--virtual needs --blocking (the event loop uses no thread per connection)");

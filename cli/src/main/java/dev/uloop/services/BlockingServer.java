@@ -61,7 +61,7 @@ final class BlockingServer implements Server {
     }
 
     @Override
-    public synchronized void start() throws IOException {
+    public synchronized void start(Runnable beforeServing) throws IOException {
         if (tcp != null || udp != null) {
             throw new IllegalStateException("already started");
         }
@@ -85,6 +85,7 @@ final class BlockingServer implements Server {
                     bind(at, udp::bind);
                 }
             }
+            beforeServing.run();      // before the serving threads start
         } catch (IOException | RuntimeException e) {
             closeSockets();
             tcp = null;

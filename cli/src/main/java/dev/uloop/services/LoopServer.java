@@ -3,6 +3,7 @@ package dev.uloop.services;
 import dev.uloop.Backend;
 import dev.uloop.EventLoopGroup;
 import dev.uloop.LoopStats;
+import dev.uloop.net.InheritedSocket;
 import dev.uloop.net.SocketOptions;
 import dev.uloop.net.TcpServerGroup;
 import dev.uloop.net.UdpEndpointGroup;
@@ -32,12 +33,26 @@ final class LoopServer implements Server {
     private final ServiceConfig config;
     private final Backend backend;
     private final int loops;
+    private final InheritedSocket inheritedTcp;     // from systemd: served instead of binding, or null
+    private final InheritedSocket inheritedUdp;
     private EventLoopGroup group;
     private TcpServerGroup tcp;
     private UdpEndpointGroup udp;
     private DatagramAnswerer answerer;
 
     LoopServer(ServiceConfig config, Backend backend, int loops) {
+        this(config, backend, loops, List.of());
+    }
+
+    /**
+     * A server on the sockets another process bound (systemd's socket activation): at most
+     * one listening TCP socket and one UDP socket, which decide what is served; the
+     * configuration's host and port are not used. With several loops, loop 0 accepts and
+     * hands the connections to the loops in turn, and one UDP endpoint on loop 0 answers.
+     */
+    LoopServer(ServiceConfig config, Backend backend, int loops, List<InheritedSocket> sockets) {
+        this.inheritedTcp = sockets.stream().filter(InheritedSocket::isTcp).findFirst().orElse(null);
+        this.inheritedUdp = sockets.stream().filter(x -> !x.isTcp()).findFirst().orElse(null);
         this.config = Objects.requireNonNull(config, "config");
         this.backend = Objects.requireNonNull(backend, "backend");
         if (loops < 1) {
@@ -52,26 +67,32 @@ final class LoopServer implements Server {
     }
 
     @Override
-    public synchronized void start() throws IOException {
+    public synchronized void start(Runnable beforeServing) throws IOException {
         if (group != null) {
             throw new IllegalStateException("already started");
         }
-        InetSocketAddress at = ServerSupport.resolve(config);
+        InetSocketAddress at = inherited() ? null : ServerSupport.resolve(config);
         EventLoopGroup g = EventLoopGroup.open(loops, backend, "uloop-" + config.service().id());
         try {
             if (config.tcp()) {
-                tcp = TcpServerGroup.listen(g, at, new SocketOptions().dualStack(true),
-                        config.service().tcpProtocol(config));
+                tcp = inheritedTcp != null
+                        ? TcpServerGroup.adopt(g, inheritedTcp, new SocketOptions(), config.service().tcpProtocol(config))
+                        : TcpServerGroup.listen(g, at, new SocketOptions().dualStack(true),
+                                config.service().tcpProtocol(config));
             }
             if (config.udp()) {
                 answerer = config.service().datagramAnswerer(config);   // one for all loops: limits are per source
-                udp = bindUdp(g, at, answerer);
+                DatagramAnswerer a = answerer;
+                udp = inheritedUdp != null ? UdpEndpointGroup.adopt(g, inheritedUdp,
+                        new SocketOptions().receiveTimestamps(a.wantsReceiveTime()), () -> new UdpService(a))
+                        : bindUdp(g, at, answerer);
             }
             Duration every = config.statsInterval();
             if (every != null && !every.isZero()) {
                 g.loop(0).every(every, () -> LOG.log(Level.INFO, config.service().id() + " stats: " + summary()
                         + "; " + loopStats(g)));
             }
+            beforeServing.run();      // before the loops' threads start: nothing is served yet
         } catch (IOException | RuntimeException e) {
             g.close();            // the servers' shutdown hooks close what was bound
             tcp = null;
@@ -128,7 +149,12 @@ final class LoopServer implements Server {
 
     @Override
     public String mode() {
-        return "backend " + backend.id() + (loops > 1 ? ", " + loops + " loops" : "");
+        return "backend " + backend.id() + (loops > 1 ? ", " + loops + " loops" : "")
+                + (inherited() ? ", sockets from systemd" : "");
+    }
+
+    private boolean inherited() {
+        return inheritedTcp != null || inheritedUdp != null;
     }
 
     @Override

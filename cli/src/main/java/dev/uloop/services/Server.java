@@ -2,6 +2,7 @@ package dev.uloop.services;
 
 import dev.uloop.Backend;
 import dev.uloop.net.Addresses;
+import dev.uloop.net.InheritedSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.StringJoiner;
@@ -46,6 +47,22 @@ public interface Server extends AutoCloseable {
     }
 
     /**
+     * A server on sockets another process bound and passed on (systemd's socket activation):
+     * at most one listening TCP socket and one UDP socket, which {@code config}'s protocols
+     * must match; its host and port are not used. With more than one loop, loop 0 accepts and
+     * hands the connections to the loops in turn, and loop 0 answers UDP.
+     *
+     * @param config  what to serve
+     * @param backend the loops' backend
+     * @param loops   how many loops (1 or more)
+     * @param sockets the sockets to serve
+     * @return a server, not started
+     */
+    static Server onLoop(ServiceConfig config, Backend backend, int loops, java.util.List<InheritedSocket> sockets) {
+        return new LoopServer(config, backend, loops, sockets);
+    }
+
+    /**
      * A server on JDK blocking sockets: one thread per TCP connection, one for the UDP socket.
      *
      * @param config         what to serve
@@ -70,7 +87,20 @@ public interface Server extends AutoCloseable {
      * @throws java.net.BindException for a busy or privileged port, with a one-line message
      * @throws IOException            for other failures; nothing is left open
      */
-    void start() throws IOException;
+    default void start() throws IOException {
+        start(() -> { });
+    }
+
+    /**
+     * {@link #start()}, running {@code beforeServing} on the calling thread once every socket
+     * is bound and before the first client is served: where a daemon gives up root.
+     *
+     * @param beforeServing what to do between binding and serving; if it throws, the sockets
+     *                      are closed and the exception goes on to the caller
+     * @throws java.net.BindException for a busy or privileged port, with a one-line message
+     * @throws IOException            for other failures; nothing is left open
+     */
+    void start(Runnable beforeServing) throws IOException;
 
     /**
      * The TCP address, with the real port.

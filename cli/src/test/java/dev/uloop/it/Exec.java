@@ -204,6 +204,13 @@ final class Exec {
             return process.isAlive();
         }
 
+        /** What it wrote to stderr so far. */
+        String stderrText() {
+            synchronized (err) {
+                return err.toString(StandardCharsets.UTF_8);
+            }
+        }
+
         long pid() {
             return process.pid();
         }

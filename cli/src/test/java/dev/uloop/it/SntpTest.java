@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SntpTest {
     /** The largest offset from the local clock a real client may report: same machine, same clock. */
     static final double MAX_OFFSET = 0.010;
-    private static final Pattern CHRONY = Pattern.compile("System clock wrong by (-?\\d+\\.\\d+) seconds");
+    static final Pattern CHRONY = Pattern.compile("System clock wrong by (-?\\d+\\.\\d+) seconds");
     private static final Pattern RDATE = Pattern.compile("adjust local clock by (-?\\d+\\.\\d+) seconds");
     /** ntpdig and ntpdate: {@code 2026-11-23 15:30:14.43199 (+0000) -0.000044 +/- 0.000075 127.0.0.1 s10 no-leap}. */
     private static final Pattern NTPDIG = Pattern.compile("\\(\\+0000\\) ([+-]\\d+\\.\\d+) \\+/- \\S+ (\\S+) s10 no-leap");

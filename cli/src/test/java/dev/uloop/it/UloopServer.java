@@ -149,6 +149,15 @@ final class UloopServer implements AutoCloseable {
         built = true;
     }
 
+    /**
+     * Starts {@code <prefix...> bin/uloop serve <args>} without waiting, for a wrapper that
+     * execs uloop (systemd-socket-activate, prlimit); call {@link #awaitReady()}.
+     */
+    static UloopServer launchUnder(List<String> prefix, String... serveArgs) throws IOException {
+        ensureBuilt();
+        return new UloopServer(prefix, List.of(serveArgs));
+    }
+
     /** Starts {@code bin/uloop serve <args>} and waits for its ready line. */
     static UloopServer start(String... serveArgs) throws IOException {
         UloopServer s = launch(serveArgs);

@@ -31,12 +31,16 @@ enum Mode {
 
     /** A server for {@code config} on port 0, started; skips the test where the backend is missing. */
     Server start(ServiceConfig config) throws IOException {
-        assumeTrue(backend == null || backend.isAvailable(),
-                () -> backend + " is not available here: " + backend.unavailableReason().orElse(""));
-        Server s = backend != null ? Server.onLoop(config.withPort(0), backend, loops)
-                : Server.blocking(config.withPort(0), virtual);
+        Server s = server(config.withPort(0));
         s.start();
         return s;
+    }
+
+    /** A server for {@code config} (its port as given), not started; skips the test where the backend is missing. */
+    Server server(ServiceConfig config) {
+        assumeTrue(backend == null || backend.isAvailable(),
+                () -> backend + " is not available here: " + backend.unavailableReason().orElse(""));
+        return backend != null ? Server.onLoop(config, backend, loops) : Server.blocking(config, virtual);
     }
 
     /** What the ready line says in parentheses. */

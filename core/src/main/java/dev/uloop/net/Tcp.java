@@ -25,6 +25,26 @@ public final class Tcp {
     private Tcp() {}
 
     /**
+     * Serves a connected TCP socket this process inherited: standard input under inetd's
+     * {@code nowait}, xinetd, or systemd's {@code Accept=yes}
+     * ({@link InheritedSocket#standardInput()}). Starts its I/O on the loop and calls
+     * {@link Protocol#connectionMade}; {@link Protocol#connectionLost} tells when it ends.
+     *
+     * @param loop     the loop (call from its thread, or before it runs)
+     * @param socket   a connected TCP socket; the connection owns it now and closes it when it closes
+     * @param protocol what to do with the connection
+     * @return the connection
+     * @throws IOException           when the socket is not a connected TCP socket
+     * @throws IllegalStateException when it is served already
+     */
+    public static TcpConnection adopt(EventLoop loop, InheritedSocket socket, Protocol protocol) throws IOException {
+        Objects.requireNonNull(protocol, "protocol");
+        NativeSocket s = socket.takeConnection();
+        s.setNoDelayQuietly();
+        return TcpConnection.adopt(loop, s, protocol, null);
+    }
+
+    /**
      * Connects without blocking and without a time limit of its own (the kernel gives up
      * after its SYN retries, about two minutes). See
      * {@link #connect(EventLoop, InetSocketAddress, InetSocketAddress, Duration, Protocol)}.

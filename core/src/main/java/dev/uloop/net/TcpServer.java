@@ -102,6 +102,35 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
+     * Serves a listening TCP socket this process inherited (from systemd's socket
+     * activation, say) on a loop. Of the options, TCP_NODELAY applies (to the accepted
+     * connections); the socket is bound and listening already, with the options and backlog
+     * its giver chose.
+     *
+     * @param loop    the loop (call from its thread, or before it runs)
+     * @param socket  a listening TCP socket; the server owns it now and closes it when it closes
+     * @param options socket options
+     * @param factory makes one protocol per connection
+     * @return the server
+     * @throws IOException           when the socket is not a listening TCP socket
+     *                               ({@code fd 3 (udp on 0.0.0.0:13) is not a listening TCP socket})
+     * @throws IllegalStateException when it is served already
+     */
+    public static TcpServer adopt(EventLoop loop, InheritedSocket socket, SocketOptions options,
+                                  Supplier<? extends Protocol> factory) throws IOException {
+        Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(options, "options");
+        TcpServer server = onListening(loop, socket.takeListener(), options, factory);
+        try {
+            server.register();
+            return server;
+        } catch (RuntimeException e) {
+            server.closeUnregistered();
+            throw e;
+        }
+    }
+
+    /**
      * A server on a bound socket: listens (any thread), to be {@link #register}ed on its
      * loop's thread. The socket is closed if listening fails.
      */
@@ -109,6 +138,17 @@ public final class TcpServer implements AutoCloseable {
                               Supplier<? extends Protocol> factory) {
         try {
             listener.listen(options.backlog);
+        } catch (RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        return onListening(loop, listener, options, factory);
+    }
+
+    /** A server on a listening socket, to be {@link #register}ed; the socket is closed if that fails. */
+    static TcpServer onListening(EventLoop loop, NativeSocket listener, SocketOptions options,
+                                 Supplier<? extends Protocol> factory) {
+        try {
             return new TcpServer(loop, listener, factory, options, listener.localAddress());
         } catch (RuntimeException e) {
             listener.close();

@@ -122,6 +122,40 @@ public final class TcpServerGroup implements AutoCloseable {
                 servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, factory);
             }
         }
+        return start(group, servers, shared);
+    }
+
+    /**
+     * Serves a listening TCP socket this process inherited (from systemd's socket
+     * activation, say) on every loop of a group: loop 0 accepts, and hands the connections
+     * to the loops in turn (loop 0 included), as a group without SO_REUSEPORT does. One
+     * inherited socket cannot become one socket per loop: the others would have to be bound
+     * anew, to a port that may need privileges this process no longer has.
+     *
+     * @param group   the loops; before {@link EventLoopGroup#start()}, or after it from a
+     *                thread that is not one of its loops
+     * @param socket  a listening TCP socket; the server owns it now
+     * @param options socket options; TCP_NODELAY applies, the socket is bound and listening already
+     * @param factory makes one protocol per connection; called on the connection's loop
+     * @return the server
+     * @throws IOException           when the socket is not a listening TCP socket
+     * @throws IllegalStateException if the group is shut down, or the socket served already
+     */
+    public static TcpServerGroup adopt(EventLoopGroup group, InheritedSocket socket, SocketOptions options,
+                                       Supplier<? extends Protocol> factory) throws IOException {
+        OnLoops.checkSetUp(group, socket.localAddress(), options, factory);
+        int n = group.size();
+        TcpServer[] servers = new TcpServer[n];
+        servers[0] = TcpServer.onListening(group.loop(0), socket.takeListener(), options, factory);
+        for (int i = 1; i < n; i++) {
+            servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, factory);
+        }
+        return start(group, servers, false);
+    }
+
+    /** Registers the servers on their loops (loop 0 handing off when it is the one acceptor) and their shutdown. */
+    private static TcpServerGroup start(EventLoopGroup group, TcpServer[] servers, boolean shared) {
+        int n = servers.length;
         TcpServerGroup g = new TcpServerGroup(group, servers, shared);
         try {
             OnLoops.runAndWait(group, i -> {

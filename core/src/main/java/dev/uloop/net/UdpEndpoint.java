@@ -94,6 +94,33 @@ public final class UdpEndpoint implements AutoCloseable {
     }
 
     /**
+     * Serves a UDP socket this process inherited (from systemd's socket activation, or
+     * inetd's standard input) on a loop. Of the options, receive timestamps apply; the socket
+     * is bound already.
+     *
+     * @param loop     the loop (call from its thread, or before it runs)
+     * @param socket   a UDP socket; the endpoint owns it now and closes it when it closes
+     * @param options  socket options
+     * @param protocol what to do with datagrams
+     * @return the endpoint
+     * @throws IOException           when the socket is not a UDP socket
+     * @throws IllegalStateException when it is served already
+     */
+    public static UdpEndpoint adopt(EventLoop loop, InheritedSocket socket, SocketOptions options,
+                                    DatagramProtocol protocol) throws IOException {
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(options, "options");
+        UdpEndpoint e = onSocket(loop, socket.takeDatagram(), protocol, options.receiveTimestamps);
+        try {
+            e.register();
+            return e;
+        } catch (RuntimeException ex) {
+            e.closeUnregistered();
+            throw ex;
+        }
+    }
+
+    /**
      * An endpoint on a bound socket (any thread), to be {@link #register}ed on its loop's
      * thread; with {@code timestamps}, asks the kernel for receive timestamps; tells the
      * protocol with {@link DatagramProtocol#bound}. The socket is closed if that fails.

@@ -76,6 +76,32 @@ public final class UdpEndpointGroup implements AutoCloseable {
                 ? Sockets.openBoundShared(address, Sockets.DATAGRAM, group.size(), options.reuseAddress, options.dualStack)
                 : new NativeSocket[] {Sockets.openBound(address, Sockets.DATAGRAM, options.reuseAddress,
                         options.reusePortForOneSocket(), options.dualStack)};
+        return start(group, sockets, options, factory);
+    }
+
+    /**
+     * Serves a UDP socket this process inherited (from systemd's socket activation, say)
+     * on loop 0 of a group, as a group without SO_REUSEPORT does: replies must leave from the
+     * socket the request came to. Of the options, receive timestamps apply.
+     *
+     * @param group   the loops; before {@link EventLoopGroup#start()}, or after it from a
+     *                thread that is not one of its loops
+     * @param socket  a UDP socket; the endpoint owns it now
+     * @param options socket options
+     * @param factory makes the protocol of the one endpoint
+     * @return the endpoints (one)
+     * @throws IOException           when the socket is not a UDP socket
+     * @throws IllegalStateException if the group is shut down, or the socket served already
+     */
+    public static UdpEndpointGroup adopt(EventLoopGroup group, InheritedSocket socket, SocketOptions options,
+                                         Supplier<? extends DatagramProtocol> factory) throws IOException {
+        OnLoops.checkSetUp(group, socket.localAddress(), options, factory);
+        return start(group, new NativeSocket[] {socket.takeDatagram()}, options, factory);
+    }
+
+    /** Makes an endpoint per socket (socket i on loop i), registers them and their shutdown; closes all if that fails. */
+    private static UdpEndpointGroup start(EventLoopGroup group, NativeSocket[] sockets, SocketOptions options,
+                                          Supplier<? extends DatagramProtocol> factory) {
         UdpEndpoint[] endpoints = new UdpEndpoint[sockets.length];
         int made = 0;
         try {

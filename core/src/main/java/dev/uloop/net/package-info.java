@@ -6,6 +6,7 @@
  * {@link dev.uloop.net.UdpEndpoint} hands datagrams to a
  * {@link dev.uloop.net.DatagramProtocol}. The same protocol code runs on every backend,
  * including io_uring-completion, where the kernel does the socket I/O. Nothing here shows a
- * file descriptor.
+ * file descriptor, but for {@link dev.uloop.net.InheritedSocket}: the way in for a socket
+ * another process opened (systemd's socket activation, inetd's standard input).
  */
 package dev.uloop.net;

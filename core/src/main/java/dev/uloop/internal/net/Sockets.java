@@ -85,6 +85,65 @@ public final class Sockets {
     }
 
     /**
+     * What an inherited descriptor is, as the kernel says.
+     *
+     * @param stream    SOCK_STREAM (else SOCK_DGRAM)
+     * @param listening a stream socket that listens
+     * @param local     the bound address
+     * @param remote    the peer of a connected socket, or null
+     */
+    public record Probe(boolean stream, boolean listening, InetSocketAddress local, InetSocketAddress remote) {}
+
+    /**
+     * Asks the kernel what descriptor {@code fd} is: socket type (SO_TYPE), family
+     * (SO_DOMAIN), listening (SO_ACCEPTCONN), local and peer addresses. Changes nothing.
+     *
+     * @throws IOException when it is not open, not a socket, or not a TCP or UDP socket over
+     *                     IPv4 or IPv6, with a message that says which
+     */
+    public static Probe probe(int fd) throws IOException {
+        NativeSocket s = NativeSocket.adopt(fd);        // a view only: never closed here
+        int type = s.getInt(Socket.SOL_SOCKET, Socket.SO_TYPE);
+        if (type == -Errno.EBADF) {
+            throw new IOException("fd " + fd + " is not open");
+        }
+        if (type == -Errno.ENOTSOCK) {
+            throw new IOException("fd " + fd + " is not a socket");
+        }
+        if (type < 0) {
+            throw new IOException(Errors.exception("getsockopt(fd=" + fd + ", SO_TYPE)", -type));
+        }
+        int family = s.getInt(Socket.SOL_SOCKET, Socket.SO_DOMAIN);
+        if (family != Socket.AF_INET && family != Socket.AF_INET6) {
+            throw new IOException("fd " + fd + " is " + (family == Socket.AF_UNIX ? "a Unix domain socket"
+                    : "a socket of address family " + family) + ", not a TCP or UDP socket (IPv4 or IPv6)");
+        }
+        if (type != Socket.SOCK_STREAM && type != Socket.SOCK_DGRAM) {
+            throw new IOException("fd " + fd + " is a socket of type " + type + ", neither TCP (SOCK_STREAM) nor UDP"
+                    + " (SOCK_DGRAM)");
+        }
+        boolean stream = type == Socket.SOCK_STREAM;
+        boolean listening = stream && s.getInt(Socket.SOL_SOCKET, Socket.SO_ACCEPTCONN) == 1;
+        return new Probe(stream, listening, s.localAddress(), listening ? null : s.remoteAddress());
+    }
+
+    /**
+     * Takes an inherited socket over: close-on-exec (not to leak into programs this one
+     * starts) and non-blocking (as every socket of a loop is).
+     */
+    public static NativeSocket takeOver(int fd) {
+        int flags = Errors.check(Unistd.fcntl(fd, Unistd.F_GETFL, 0), "fcntl(F_GETFL)", fd);
+        Errors.check(Unistd.fcntl(fd, Unistd.F_SETFL, flags | Unistd.O_NONBLOCK), "fcntl(F_SETFL)", fd);
+        closeOnExec(fd);
+        return NativeSocket.adopt(fd);
+    }
+
+    /** Marks a descriptor close-on-exec, so that programs this process starts do not inherit it. */
+    public static void closeOnExec(int fd) {
+        Errors.check(Unistd.fcntl(fd, Unistd.F_SETFD, Unistd.FD_CLOEXEC), "fcntl(F_SETFD)", fd);
+    }
+
+    /**
      * Whether the kernel takes SO_REUSEPORT: probed once, on a throwaway UDP socket.
      *
      * @return true where several sockets can share a port and the kernel spreads the load

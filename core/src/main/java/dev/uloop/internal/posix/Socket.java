@@ -26,12 +26,17 @@ public final class Socket {
 
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_TYPE = 3;
     public static final int SO_ERROR = 4;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_OOBINLINE = 10;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
+    /** Whether the socket is listening (1) or not (0). */
+    public static final int SO_ACCEPTCONN = 30;
+    /** The socket's address family ({@code AF_INET}...). */
+    public static final int SO_DOMAIN = 39;
     /** Receive timestamps as a {@code struct timespec} control message (Linux). */
     public static final int SO_TIMESTAMPNS = 35;
     /** The control message type of {@link #SO_TIMESTAMPNS}. */

@@ -10,8 +10,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * {@code <unistd.h>} and {@code <fcntl.h>}: read, write, close, pipe2, fcntl.
- * Each wrapper returns the result, or {@code -errno} on failure.
+ * {@code <unistd.h>} and {@code <fcntl.h>}: read, write, close, pipe2, fcntl, getpid, and the
+ * process's credentials (setuid, setgid, setgroups, getresuid, getresgid, getgroups). Each
+ * wrapper returns the result, or {@code -errno} on failure.
+ *
+ * <p>glibc's setuid, setgid and setgroups change the credentials of every thread of the
+ * process (the kernel's calls change the calling thread's only): they signal each thread
+ * to make the same call. These bindings call glibc's functions for that reason, never the
+ * raw system calls.
  */
 public final class Unistd {
     private Unistd() {}
@@ -19,6 +25,8 @@ public final class Unistd {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int FD_CLOEXEC = 1;
     /** Duplicates to the lowest free descriptor at or above the argument, close-on-exec. */
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_GETFL = 3;
@@ -37,6 +45,18 @@ public final class Unistd {
     private static final MethodHandle FCNTL =
             LibC.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT),
                     Linker.Option.firstVariadicArg(2), LibC.CRITICAL);
+
+    // The credential calls wait for every thread of the process: never critical.
+    private static final MethodHandle GETPID = LibC.downcall("getpid", FunctionDescriptor.of(C_INT));
+    private static final MethodHandle SETUID = LibC.downcall("setuid", FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle SETGID = LibC.downcall("setgid", FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle SETGROUPS =
+            LibC.downcall("setgroups", FunctionDescriptor.of(C_INT, C_LONG, C_POINTER));
+    private static final MethodHandle GETGROUPS =
+            LibC.downcall("getgroups", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    private static final FunctionDescriptor GETRES_FD = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER);
+    private static final MethodHandle GETRESUID = LibC.downcall("getresuid", GETRES_FD);
+    private static final MethodHandle GETRESGID = LibC.downcall("getresgid", GETRES_FD);
 
     /** {@code ssize_t read(int fd, void *buf, size_t count)}; EINTR is retried. */
     public static long read(int fd, MemorySegment buf, long count) {
@@ -95,6 +115,74 @@ public final class Unistd {
         MemorySegment st = LibC.errnoState();
         try {
             return LibC.result((int) FCNTL.invokeExact(st, fd, cmd, arg), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code pid_t getpid(void)}. */
+    public static int getpid() {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return (int) GETPID.invokeExact(st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int setuid(uid_t uid)}, for every thread of the process (glibc). */
+    public static int setuid(int uid) {
+        return idCall(SETUID, uid);
+    }
+
+    /** {@code int setgid(gid_t gid)}, for every thread of the process (glibc). */
+    public static int setgid(int gid) {
+        return idCall(SETGID, gid);
+    }
+
+    private static int idCall(MethodHandle h, int id) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) h.invokeExact(st, id), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int setgroups(size_t n, const gid_t *list)}, for every thread of the process (glibc). */
+    public static int setgroups(long n, MemorySegment list) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) SETGROUPS.invokeExact(st, n, list), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int getgroups(int size, gid_t list[])}: the number of groups (with size 0, without writing). */
+    public static int getgroups(int size, MemorySegment list) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) GETGROUPS.invokeExact(st, size, list), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int getresuid(uid_t *ruid, uid_t *euid, uid_t *suid)}. */
+    public static int getresuid(MemorySegment real, MemorySegment effective, MemorySegment saved) {
+        return getres(GETRESUID, real, effective, saved);
+    }
+
+    /** {@code int getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid)}. */
+    public static int getresgid(MemorySegment real, MemorySegment effective, MemorySegment saved) {
+        return getres(GETRESGID, real, effective, saved);
+    }
+
+    private static int getres(MethodHandle h, MemorySegment real, MemorySegment effective, MemorySegment saved) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) h.invokeExact(st, real, effective, saved), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
