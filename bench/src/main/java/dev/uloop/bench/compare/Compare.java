@@ -189,6 +189,9 @@ public final class Compare implements Callable<Integer> {
             memoryConnections = List.of(Lesson.MEMORY_CONNECTIONS);
             alloc = false;
             loadgenCheck = false;
+            // About five minutes: a disturbed round is run again, but not for long.
+            rerunBudget = Duration.ofSeconds(60);
+            quietWait = Duration.ofSeconds(5);
             if (points == null) {
                 points = String.join(",", Lesson.POINTS.stream().map(Point::id).toList());
             }
@@ -353,12 +356,18 @@ public final class Compare implements Callable<Integer> {
 
     private List<Row> runLoad(List<ServerDef> chosen, List<Point> chosenPoints, Instant started) {
         List<Row> rows = new ArrayList<>();
-        int total = chosen.size() * chosenPoints.size();
+        java.util.function.BiPredicate<ServerDef, Point> runs = (def, point) -> !lesson
+                || Lesson.runs(def.id(), point);
+        int total = (int) chosenPoints.stream().mapToLong(p -> chosen.stream().filter(d -> runs.test(d, p)).count())
+                .sum();
         int index = 0;
         boolean affinityChecked = false;
         long loadStarted = System.nanoTime();
         for (Point point : chosenPoints) {
             for (ServerDef def : chosen) {
+                if (!runs.test(def, point)) {
+                    continue;
+                }
                 index++;
                 String prefix = String.format(Locale.ROOT, "[%d/%d %s%s] %s  %s", index, total,
                         elapsed(started), left(loadStarted, index - 1, total), point.label(), def.id());

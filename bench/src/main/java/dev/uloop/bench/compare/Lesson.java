@@ -53,6 +53,16 @@ final class Lesson {
     private static final List<String> IDLE = List.of("uloop-select", "uloop-poll", "uloop-epoll", "uloop-io_uring",
             "seed-select", "seed-poll", "seed-epoll");
 
+    /**
+     * Whether a server runs at a point: each chart's servers at its points (10 active with
+     * none idle is on both), so that no time goes to numbers no chart or sentence shows.
+     */
+    static boolean runs(String server, Point p) {
+        boolean onActive = ACTIVE.contains(server) && Charts.active(p);
+        boolean onIdle = IDLE.contains(server) && p.kind() == Point.Kind.IDLE;
+        return onActive || onIdle || !SERVERS.contains(server);
+    }
+
     /** The lesson's servers that this machine has, in order. */
     static List<ServerDef> servers(List<ServerDef> catalogue) {
         List<ServerDef> out = new ArrayList<>();

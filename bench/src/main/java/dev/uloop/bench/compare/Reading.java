@@ -49,7 +49,8 @@ final class Reading {
         if (Findings.withinNoise(r, ref)) {
             return "level with " + label(ref.server()) + " (within noise)";
         }
-        return String.format(Locale.ROOT, "%.0f%% of %s", 100 * r.msgsPerSec() / ref.msgsPerSec(), label(ref.server()));
+        double share = 100 * r.msgsPerSec() / ref.msgsPerSec();
+        return String.format(Locale.ROOT, share < 10 ? "%.1f%% of %s" : "%.0f%% of %s", share, label(ref.server()));
     }
 
     private static Optional<String> blockingAgainstLoop(List<Row> rows) {
