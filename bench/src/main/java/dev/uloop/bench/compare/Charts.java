@@ -149,7 +149,7 @@ public final class Charts {
         List<String> uloop = List.of("uloop-epoll", "uloop-io_uring", "uloop-io_uring-completion", "uloop-poll",
                 "uloop-select", "uloop-blocking", "uloop-virtual");
         List<String> peers = List.of("uloop-epoll", "uloop-io_uring-completion", "uloop-epoll-2loops", "netty-epoll",
-                "netty-nio", "jdk-nio", "sockperf-epoll");
+                "netty-io_uring", "jdk-nio", "sockperf-epoll");
         List<Spec> specs = List.of(
                 new Spec(FILES.get(0), Findings.fastest(rows, active, uloop, "uloop's backends"),
                         activeX, "messages/s", active, p -> p.connections(), Row::msgsPerSec, uloop, true, false, true),

@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench/compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compares echo servers under the same load: uloop (epoll, io_uring in readiness and completion",
-            "modes, poll, select, two loops, blocking platform and virtual threads), Netty (epoll, nio), plain JDK NIO and sockperf's C server (epoll, poll, select).",
+            "modes, poll, select, two loops, blocking platform and virtual threads), Netty (epoll, io_uring, nio), plain JDK NIO and sockperf's C server (epoll, poll, select).",
             "Writes results.md, results.csv, results.json and PNG charts to a new folder under --results-dir."})
 public final class Compare implements Callable<Integer> {
 
