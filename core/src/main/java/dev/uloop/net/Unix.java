@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * Unix domain socket addresses, and outgoing Unix stream connections on an event loop. A
  * Unix socket is named by a file-system path ({@link UnixDomainSocketAddress}) or, on
  * Linux, by an abstract name ({@link AbstractUnixAddress}, written {@code @name}). Servers
- * are {@link UnixServer}s; connections use
+ * are {@link UnixServer}s, datagram sockets {@link UnixDatagramEndpoint}s; connections use
  * the same {@link Protocol} and {@link Transport} as TCP, with the peer's credentials in
  * {@link Transport#peerCredentials()}.
  *

@@ -13,6 +13,7 @@ import dev.uloop.net.TcpServer;
 import dev.uloop.net.TcpServerGroup;
 import dev.uloop.net.Transport;
 import dev.uloop.net.Unix;
+import dev.uloop.net.UnixDatagramEndpoint;
 import dev.uloop.net.UnixServer;
 import dev.uloop.net.PeerCredentials;
 import dev.uloop.net.UdpEndpoint;
@@ -184,6 +185,20 @@ final class NetSnippets {
         // A client, here of a Linux abstract name ("@" as socat and systemd write it):
         CompletableFuture<Transport> c = Unix.connect(loop, Unix.address("@uloop-echo"), new Echo());
         // server.close() stops listening and removes /run/uloop/echo.sock
+        // @end
+    }
+
+    static void unixDatagram(EventLoop loop) throws IOException {
+        // @start region="unixDatagram"
+        // Answers every datagram with its length; a sender must have a name to be answered.
+        UnixDatagramEndpoint[] server = new UnixDatagramEndpoint[1];
+        server[0] = UnixDatagramEndpoint.bind(loop, Unix.address("/run/uloop/length.sock"), 0666,
+                (data, from) -> server[0].send(ByteBuffer.wrap(
+                        (data.remaining() + "\n").getBytes(StandardCharsets.US_ASCII)), from));
+        // A client: the kernel names it (autobind), so that the answer finds its way back.
+        UnixDatagramEndpoint client = UnixDatagramEndpoint.open(loop, (data, from) ->
+                System.out.print(StandardCharsets.US_ASCII.decode(data)));
+        client.send(ByteBuffer.wrap(new byte[42]), server[0].localAddress());
         // @end
     }
 }
