@@ -95,6 +95,10 @@ class UnixTest {
             assertTrue(r.text().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}\r\n"), r::describe);
             Exec.Result tcp = Peers.ok(Peers.socatTcp(s.tcp(), new byte[0], Duration.ofSeconds(15)));
             assertTrue(tcp.text().endsWith("\r\n"), tcp::describe);
+            Exec.Result client = uloop("client", "daytime", "--unix", "@" + name);
+            assertEquals(0, client.exit(), client::describe);
+            assertTrue(client.text().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}\n"),
+                    client::describe);
         } finally {
             UloopServer.assertCleanExit(s.command(), s.stop(UloopServer.STOP_TIMEOUT));
         }
@@ -160,6 +164,11 @@ class UnixTest {
         assertEquals(2, longPath.exit(), longPath::describe);
         assertEquals(List.of("uloop: --unix takes a path of 1 to 107 bytes (sun_path holds 108 with its NUL), not 108: "
                 + tooLong, "Try 'uloop serve --help'."), ErrorsTest.errorLines(longPath), longPath::describe);
+
+        Exec.Result refused = uloop("client", "echo", "--unix", dir.resolve("nobody.sock").toString());
+        assertEquals(1, refused.exit(), refused::describe);
+        assertEquals(List.of("uloop: connect(" + dir.resolve("nobody.sock") + "): ENOENT (No such file or directory)"
+                + " (is the server running?)"), ErrorsTest.errorLines(refused), refused::describe);
 
         Exec.Result mode = uloop("serve", "echo", "--unix", dir.resolve("m.sock").toString(), "--unix-mode", "0999");
         assertEquals(2, mode.exit(), mode::describe);
