@@ -27,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
 public final class Unix {
     private Unix() {}
 
+    /** The address of a socket without a name, as the JDK spells it. */
+    static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
+
     /**
      * A Unix socket address as socat and systemd spell it: {@code @name} is an abstract name,
      * anything else a path.
@@ -113,7 +116,7 @@ public final class Unix {
     /** The public address of a kernel name. */
     static SocketAddress address(UnixName name) {
         if (name == null || name.isUnnamed()) {
-            return UnixDomainSocketAddress.of("");
+            return UNNAMED;
         }
         return name.isAbstract() ? AbstractUnixAddress.of(name.text()) : UnixDomainSocketAddress.of(name.text());
     }

@@ -6,15 +6,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.UnixDomainSocketAddress;
 
 /**
  * A Unix datagram socket's addresses: the last sender's raw {@code sockaddr_un} is kept, so
  * that a client sending again and again is the same address object, not a new one each time.
  */
 final class UnixAddressCodec implements AddressCodec {
-    private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
-
     private final MemorySegment last = Arena.ofAuto().allocate(128, 8);
     private int lastLen = -1;
     private SocketAddress lastAddress;
@@ -25,7 +22,7 @@ final class UnixAddressCodec implements AddressCodec {
             return lastAddress;
         }
         UnixName name = UnixName.read(addr, len);
-        SocketAddress a = name == null || name.isUnnamed() ? UNNAMED : Unix.address(name);
+        SocketAddress a = Unix.address(name);
         MemorySegment.copy(addr, 0, last, 0, Math.min(len, 128));
         lastLen = Math.min(len, 128);
         lastAddress = a;
@@ -34,7 +31,7 @@ final class UnixAddressCodec implements AddressCodec {
 
     @Override
     public int write(SocketAddress to, MemorySegment out) {
-        if (UNNAMED.equals(to)) {
+        if (Unix.UNNAMED.equals(to)) {
             return -1;
         }
         try {

@@ -273,6 +273,26 @@ class UnixSocketTest {
     }
 
     @Test
+    void aTcpConnectionHasNoPeerCredentialsAndItsInetAddresses() throws Exception {
+        try (LoopThread lt = loop(Backend.EPOLL)) {
+            CompletableFuture<Echo> made = new CompletableFuture<>();
+            TcpServer s = lt.call(() -> TcpServer.listen(lt.loop(),
+                    new java.net.InetSocketAddress(NetContract.LOOPBACK, 0), () -> {
+                        Echo e = new Echo();
+                        made.complete(e);
+                        return e;
+                    }));
+            try (java.net.Socket c = NetContract.connect(s.localAddress())) {
+                Transport t = made.get(10, TimeUnit.SECONDS).made.get(10, TimeUnit.SECONDS);
+                assertTrue(t.peerCredentials().isEmpty());
+                assertEquals(t.localAddress(), t.localSocketAddress());
+                assertEquals(c.getLocalSocketAddress(), t.remoteSocketAddress());
+            }
+            lt.run(s::close);
+        }
+    }
+
+    @Test
     void addressesAreSpelledAsSocatAndSystemdSpellThem() {
         assertEquals(AbstractUnixAddress.of("x"), Unix.address("@x"));
         assertEquals("@x", Unix.format(Unix.address("@x")));

@@ -108,6 +108,10 @@ public final class UnixSockets {
             probe.connect(name);
             return false;
         } catch (NativeException e) {
+            if (e.errno() == Errno.EACCES) {
+                throw new BindException(name + " is a socket this user may not connect to, so whether a server"
+                        + " still serves it is unknown; remove it or choose another path");
+            }
             return e.errno() == Errno.ECONNREFUSED;
         } finally {
             probe.close();
