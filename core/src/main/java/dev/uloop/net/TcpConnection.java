@@ -66,19 +66,11 @@ public final class TcpConnection implements Transport {
      * {@link Protocol#connectionMade}.
      *
      * @param loop     the loop to run on (call from its thread, or before it runs)
-     * @param socket   a connected non-blocking TCP socket, now owned by the connection
+     * @param socket   a connected non-blocking TCP (or Unix stream) socket, now owned by the connection
      * @param protocol what to do with the connection
      * @param onClosed called once after the socket is closed (may be null)
+     * @param unix     a Unix stream connection's addresses and peer; null for TCP
      * @return the connection
-     */
-    static TcpConnection adopt(EventLoop loop, NativeSocket socket, Protocol protocol,
-                               Consumer<TcpConnection> onClosed) {
-        return adopt(loop, socket, protocol, onClosed, null);
-    }
-
-    /**
-     * {@link #adopt(EventLoop, NativeSocket, Protocol, Consumer)} for a TCP connection
-     * ({@code unix} null) or a Unix domain stream connection, with its addresses and peer.
      */
     static TcpConnection adopt(EventLoop loop, NativeSocket socket, Protocol protocol,
                                Consumer<TcpConnection> onClosed, UnixPeer unix) {

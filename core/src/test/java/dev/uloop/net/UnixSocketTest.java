@@ -158,6 +158,50 @@ class UnixSocketTest {
         return assertInstanceOf(type, t);
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aClientThatDoesNotReadPausesTheServersReadingUntilItReadsAgain(Backend b) throws Exception {
+        try (LoopThread lt = loop(b)) {
+            Path path = dir.resolve("paced.sock");
+            CompletableFuture<Echo> made = new CompletableFuture<>();
+            UnixServer s = lt.call(() -> UnixServer.listen(lt.loop(), UnixDomainSocketAddress.of(path), () -> {
+                Echo e = new Echo();
+                made.complete(e);
+                return e;
+            }));
+            byte[] data = NetContract.random(4 << 20, 11);
+            try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    try {
+                        ByteBuffer out = ByteBuffer.wrap(data);
+                        while (out.hasRemaining()) {
+                            ch.write(out);
+                        }
+                        ch.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                Echo server = made.get(10, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (server.pauses == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertTrue(server.pauses > 0, "the queue passed the high-water mark while the client did not read");
+                assertTrue(server.received.get() < data.length, "reading paused: not everything was read yet");
+                ByteBuffer back = ByteBuffer.allocate(data.length);
+                while (back.hasRemaining() && ch.read(back) >= 0) {
+                    // the client reads now; the server resumes reading
+                }
+                writer.get(20, TimeUnit.SECONDS);
+                assertArrayEquals(data, back.array());
+                assertTrue(server.maxQueued.get() <= Transport.DEFAULT_HIGH_WATER + 64 * 1024 * 4,
+                        () -> "the queue stayed near the high-water mark, not " + server.maxQueued.get());
+            }
+            lt.run(s::close);
+        }
+    }
+
     static int uid() throws IOException {
         return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
