@@ -434,6 +434,12 @@ final class ServeCommand implements Callable<Integer> {
             throw usage(option + " and " + (blocking ? "--blocking" : "--inetd") + " conflict: Unix sockets are"
                     + " served on the event loop");
         }
+        for (String inet : List.of("--host", "--port")) {
+            if (!tcp && !udp && spec.commandLine().getParseResult().hasMatchedOption(inet)) {
+                throw usage(inet + " applies to TCP and UDP, which " + option + " alone does not serve; add --tcp"
+                        + " or --udp to serve them too");
+            }
+        }
         try {
             return UnixConfig.parse(unixPath, unixDatagramPath, unixMode);
         } catch (IllegalArgumentException e) {

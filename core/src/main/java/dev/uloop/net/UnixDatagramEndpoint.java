@@ -176,6 +176,8 @@ public final class UnixDatagramEndpoint implements AutoCloseable {
      * @return true if the kernel took it; false if it was dropped because the receiver's
      *         queue was full (counted in {@link #sendDrops()}), the destination is unnamed
      *         (a sender without a name cannot be answered) or the send failed (logged)
+     * @throws IllegalArgumentException when {@code to} is not a Unix socket address, or its
+     *                                  path does not fit in {@code sun_path}
      */
     public boolean send(ByteBuffer data, SocketAddress to) {
         if (closed) {
