@@ -96,6 +96,24 @@ public final class UnixDatagramEndpoint implements AutoCloseable {
     }
 
     /**
+     * Serves a Unix datagram socket this process inherited (from systemd's socket activation:
+     * {@code ListenDatagram=/run/uloop/echo.dgram}). Its file is its giver's: closing the
+     * endpoint does not remove it.
+     *
+     * @param loop     the loop (call from its thread, or before it runs)
+     * @param socket   a Unix datagram socket; the endpoint owns it now and closes it when it closes
+     * @param protocol what to do with datagrams
+     * @return the endpoint
+     * @throws IOException           when the socket is not a Unix datagram socket
+     * @throws IllegalStateException when it is served already
+     */
+    public static UnixDatagramEndpoint adopt(EventLoop loop, InheritedSocket socket, UnixDatagramProtocol protocol)
+            throws IOException {
+        Objects.requireNonNull(protocol, "protocol");
+        return start(loop, socket.takeUnixDatagram(), null, protocol);
+    }
+
+    /**
      * An endpoint with a name the kernel picks (Linux's autobind: an abstract name of five
      * hex digits), for a client that sends requests and receives the answers.
      *

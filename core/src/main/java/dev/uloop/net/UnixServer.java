@@ -94,6 +94,34 @@ public final class UnixServer implements AutoCloseable {
             bound.removeFile();
             throw e;
         }
+        return start(server, bound);
+    }
+
+    /**
+     * Serves a listening Unix stream socket this process inherited (from systemd's socket
+     * activation: {@code ListenStream=/run/uloop/echo.sock}). The socket file is its giver's:
+     * it keeps the mode the giver chose ({@code SocketMode=}), and closing the server does not
+     * remove it (systemd does, with {@code RemoveOnStop=}).
+     *
+     * @param loop    the loop (call from its thread, or before it runs)
+     * @param socket  a listening Unix stream socket; the server owns it now and closes it when it closes
+     * @param factory makes one protocol per connection
+     * @return the server
+     * @throws IOException           when the socket is not a listening Unix stream socket
+     * @throws IllegalStateException when it is served already
+     */
+    public static UnixServer adopt(EventLoop loop, InheritedSocket socket, Supplier<? extends Protocol> factory)
+            throws IOException {
+        Objects.requireNonNull(factory, "factory");
+        NativeSocket listener = socket.takeUnixListener();
+        UnixName name = listener.unixName(false);
+        TcpServer server = TcpServer.onListening(loop, listener, new SocketOptions().noDelay(false), factory);
+        return start(server, new UnixSockets.Bound(listener, name, null));
+    }
+
+    /** Starts accepting on {@code server}'s listening socket, as Unix connections. */
+    private static UnixServer start(TcpServer server, UnixSockets.Bound bound) {
+        UnixName name = bound.name();
         SocketAddress local = Unix.address(name);
         server.acceptUnix(s -> acceptedPeer(s, local, name));
         UnixServer u = new UnixServer(server, bound, local);

@@ -336,6 +336,50 @@ class UnixSocketTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void servesInheritedUnixSocketsAndLeavesTheirFilesToTheirGiver(Backend b) throws Exception {
+        try (LoopThread lt = loop(b)) {
+            Path stream = dir.resolve("given.sock");
+            Path dgram = dir.resolve("given.dgram");
+            // What systemd does for ListenStream=/ListenDatagram= with a path: bind (and listen), then pass the fd.
+            dev.uloop.internal.net.UnixSockets.Bound l = dev.uloop.internal.net.UnixSockets.openBound(
+                    dev.uloop.internal.net.UnixName.path(stream.toString()),
+                    dev.uloop.internal.net.Sockets.STREAM, 0600);
+            l.socket().listen(16);
+            dev.uloop.internal.net.UnixSockets.Bound d = dev.uloop.internal.net.UnixSockets.openBound(
+                    dev.uloop.internal.net.UnixName.path(dgram.toString()),
+                    dev.uloop.internal.net.Sockets.DATAGRAM, 0600);
+            InheritedSocket ls = InheritedSocket.of(l.socket().fd(), "echo");
+            InheritedSocket ds = InheritedSocket.of(d.socket().fd());
+            assertTrue(ls.isUnix() && ls.isListening() && ls.isStream() && !ls.isTcp() && !ls.isUdp(), ls::toString);
+            assertTrue(ds.isUnix() && !ds.isStream() && !ds.isTcp() && !ds.isUdp(), ds::toString);
+            assertEquals("fd " + l.socket().fd() + " 'echo' (unix, listening on " + stream + ")", ls.toString());
+            assertEquals("fd " + d.socket().fd() + " (unix datagram on " + dgram + ")", ds.toString());
+            assertEquals(UnixDomainSocketAddress.of(stream), ls.unixAddress());
+            fails(IOException.class, () -> lt.call(() -> TcpServer.adopt(lt.loop(), ls, new SocketOptions(),
+                    Echo::new)));
+            UnixServer s = lt.call(() -> UnixServer.adopt(lt.loop(), ls, Echo::new));
+            UnixDatagramEndpoint[] e = new UnixDatagramEndpoint[1];
+            lt.call(() -> e[0] = UnixDatagramEndpoint.adopt(lt.loop(), ds, (data, from) -> e[0].send(data, from)));
+            Collect c = new Collect("given".getBytes());
+            lt.call(() -> Unix.connect(lt.loop(), UnixDomainSocketAddress.of(stream), c));
+            assertEquals("given", new String(c.done.get(20, TimeUnit.SECONDS)));
+            CompletableFuture<String> back = new CompletableFuture<>();
+            UnixDatagramEndpoint client = lt.call(() -> UnixDatagramEndpoint.open(lt.loop(), (data, from) ->
+                    back.complete(java.nio.charset.StandardCharsets.US_ASCII.decode(data).toString())));
+            lt.call(() -> client.send(ByteBuffer.wrap("dg".getBytes()), UnixDomainSocketAddress.of(dgram)));
+            assertEquals("dg", back.get(20, TimeUnit.SECONDS));
+            lt.run(() -> {
+                client.close();
+                e[0].close();
+                s.close();
+            });
+            assertTrue(Files.exists(stream, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the giver's file stays");
+            assertTrue(Files.exists(dgram, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the giver's file stays");
+        }
+    }
+
     @Test
     void addressesAreSpelledAsSocatAndSystemdSpellThem() {
         assertEquals(AbstractUnixAddress.of("x"), Unix.address("@x"));
