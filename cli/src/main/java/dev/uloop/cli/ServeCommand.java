@@ -194,7 +194,7 @@ final class ServeCommand implements Callable<Integer> {
         List<InheritedSocket> activated = activatedSockets(config);
         if (!activated.isEmpty()) {
             config = config.withProtocols(activated.stream().anyMatch(InheritedSocket::isTcp),
-                    activated.stream().anyMatch(x -> !x.isTcp()));
+                    activated.stream().anyMatch(InheritedSocket::isUdp));
         }
         Logs.configure(verbose);
         try (Daemon daemon = Daemon.open(identity)) {

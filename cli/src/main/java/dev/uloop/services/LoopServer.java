@@ -36,6 +36,7 @@ final class LoopServer implements Server {
     private final InheritedSocket inheritedTcp;     // from systemd: served instead of binding, or null
     private final InheritedSocket inheritedUdp;
     private final UnixConfig unix;
+    private final List<InheritedSocket> inheritedUnix;   // from systemd: Unix sockets to serve, or none
     private UnixServing unixServing;
     private EventLoopGroup group;
     private TcpServerGroup tcp;
@@ -63,7 +64,8 @@ final class LoopServer implements Server {
             throw new IllegalArgumentException("nothing to serve: no TCP, UDP or Unix socket");
         }
         this.inheritedTcp = sockets.stream().filter(InheritedSocket::isTcp).findFirst().orElse(null);
-        this.inheritedUdp = sockets.stream().filter(x -> !x.isTcp()).findFirst().orElse(null);
+        this.inheritedUdp = sockets.stream().filter(InheritedSocket::isUdp).findFirst().orElse(null);
+        this.inheritedUnix = sockets.stream().filter(InheritedSocket::isUnix).toList();
         this.config = Objects.requireNonNull(config, "config");
         this.backend = Objects.requireNonNull(backend, "backend");
         if (loops < 1) {
@@ -100,6 +102,8 @@ final class LoopServer implements Server {
             }
             if (unix.any()) {
                 unixServing = UnixServing.start(g, config, unix);
+            } else if (!inheritedUnix.isEmpty()) {
+                unixServing = UnixServing.adopt(g, config, inheritedUnix);
             }
             Duration every = config.statsInterval();
             if (every != null && !every.isZero()) {
@@ -174,7 +178,7 @@ final class LoopServer implements Server {
     }
 
     private boolean inherited() {
-        return inheritedTcp != null || inheritedUdp != null;
+        return inheritedTcp != null || inheritedUdp != null || !inheritedUnix.isEmpty();
     }
 
     @Override

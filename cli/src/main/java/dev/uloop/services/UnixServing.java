@@ -2,6 +2,7 @@ package dev.uloop.services;
 
 import dev.uloop.EventLoop;
 import dev.uloop.EventLoopGroup;
+import dev.uloop.net.InheritedSocket;
 import dev.uloop.net.Unix;
 import dev.uloop.net.UnixDatagramEndpoint;
 import dev.uloop.net.UnixDatagramProtocol;
@@ -51,7 +52,39 @@ final class UnixServing {
             }
             throw e;
         }
-        UnixServing serving = new UnixServing(s, d);
+        return serve(g, new UnixServing(s, d));
+    }
+
+    /**
+     * Serves the Unix sockets systemd passed (at most one listening stream socket and one
+     * datagram socket) on loop 0 of {@code g} (not started yet); their files are systemd's.
+     *
+     * @throws IOException when a socket cannot be served
+     */
+    static UnixServing adopt(EventLoopGroup g, ServiceConfig config, List<InheritedSocket> sockets)
+            throws IOException {
+        EventLoop loop = g.loop(0);
+        UnixServer s = null;
+        UnixDatagramEndpoint d = null;
+        try {
+            for (InheritedSocket socket : sockets) {
+                if (socket.isStream()) {
+                    s = UnixServer.adopt(loop, socket, config.service().tcpProtocol(config));
+                } else {
+                    d = UnixDatagramEndpoint.adopt(loop, socket, new Answer(config.service().responder(config)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (s != null) {
+                s.close();
+            }
+            throw e;
+        }
+        return serve(g, new UnixServing(s, d));
+    }
+
+    /** Adds the shutdown hook that closes the sockets (and removes the files this process made). */
+    private static UnixServing serve(EventLoopGroup g, UnixServing serving) {
         g.addShutdownHook(0, (remaining, done) -> {
             if (serving.datagram != null) {
                 serving.datagram.close();

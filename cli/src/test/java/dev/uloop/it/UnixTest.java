@@ -145,6 +145,34 @@ class UnixTest {
         assertFalse(Files.exists(sock, NOFOLLOW));
     }
 
+    /**
+     * systemd binds the Unix socket (systemd-socket-activate -l PATH, as ListenStream=PATH)
+     * and the first client wakes uloop, which serves it; the file is systemd's and stays.
+     */
+    @Test
+    void echoTakesOverAUnixSocketSystemdBound() throws Exception {
+        Path sock = dir.resolve("activated.sock");
+        List<String> prefix = new ArrayList<>(List.of(SocketActivationTest.activate(), "-l", sock.toString()));
+        prefix.addAll(SocketActivationTest.environment());
+        UloopServer s = SocketActivationTest.launch(prefix, "echo", "--backend", "poll");
+        try {
+            Exec.Result first = Peers.ok(Exec.run(Duration.ofSeconds(60), "wake up\n".getBytes(StandardCharsets.US_ASCII),
+                    Peers.nc(), "-N", "-U", sock.toString()));
+            assertEquals("wake up\n", first.text(), first::describe);
+            s.awaitReady();
+            assertEquals("uloop echo ready: unix " + sock + " (backend poll, sockets from systemd)", s.readyLine());
+            Exec.Result again = Peers.ok(Exec.run(Duration.ofSeconds(15), "again".getBytes(StandardCharsets.US_ASCII),
+                    Peers.socat(), "-t", "2", "-", "UNIX-CONNECT:" + sock));
+            assertEquals("again", again.text(), again::describe);
+            UloopServer.Stopped st = s.stop(UloopServer.STOP_TIMEOUT);
+            UloopServer.assertCleanExit(s.command(), st);
+            assertTrue(st.stderr().contains("stopped; unix: 2 connections"), st.stderr());
+        } finally {
+            s.kill();
+        }
+        assertTrue(Files.exists(sock, NOFOLLOW), "the socket file is systemd's: uloop leaves it");
+    }
+
     @Test
     void badPathsAndOptionsAreOneLineErrors() throws IOException {
         Path missing = dir.resolve("no/such/dir/x.sock");
