@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +24,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 /**
  * The seeds' Python echo servers of the comparison (bench/seeds), started as the catalogue
@@ -156,6 +159,25 @@ class SeedServersTest {
         } finally {
             closeAll(clients);
         }
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void theComparisonMarksTheSelectServersPointFailedWithPythonsError(@TempDir Path out) throws Exception {
+        seed("select");
+        int status = new CommandLine(new Compare()).execute("--servers", "seed-select,seed-epoll",
+                "--points", "tcp-10+idle5000", "--rounds", "1", "--duration", "1s", "--warmup", "500ms",
+                "--no-alloc", "--no-memory", "--no-loadgen-check", "--retries", "0", "--server-cpu", "-1",
+                "--out", out.toString());
+        assertEquals(0, status, "the run goes on past a failed point");
+        List<Row> rows = Report.parseCsv(Files.readString(out.resolve("results.csv")));
+        Row select = rows.stream().filter(r -> r.server().equals("seed-select")).findFirst().orElseThrow();
+        assertEquals(Row.Status.FAILED, select.status(), select::toString);
+        assertTrue(select.note().startsWith("server exited with status 1 in round 1: select_echo.py: select.select()"
+                + " raised ValueError: filedescriptor out of range in select()"), select.note());
+        Row epoll = rows.stream().filter(r -> r.server().equals("seed-epoll")).findFirst().orElseThrow();
+        assertEquals(Row.Status.OK, epoll.status(), epoll::toString);
+        assertTrue(epoll.msgsPerSec() > 0, epoll::toString);
     }
 
     @ParameterizedTest
