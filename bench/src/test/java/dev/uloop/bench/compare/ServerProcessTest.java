@@ -28,7 +28,8 @@ class ServerProcessTest {
 
     /** A server that, once {@code trigger} exists, prints {@code dying} (to stderr) and exits with 1. */
     private ServerProcess dyingServer(Path trigger, String dying) throws Exception {
-        String script = "echo 'fake echo ready: tcp 127.0.0.1:1'; echo 'WARNING: an early, harmless warning' >&2; "
+        // The warning comes before the ready line, so that it has been read once start returns.
+        String script = "echo 'WARNING: an early, harmless warning' >&2; echo 'fake echo ready: tcp 127.0.0.1:1'; "
                 + "while [ ! -e \"$1\" ]; do sleep 0.05; done; printf '%s\\n' \"$2\" >&2; exit 1";
         return ServerProcess.start("fake", List.of("sh", "-c", script, "fake", trigger.toString(), dying), -1, READY,
                 Duration.ofSeconds(10));

@@ -55,6 +55,16 @@ class TutorialTest {
         return Tutorial.read(FILE).blocks();
     }
 
+    /**
+     * Runs {@code bin/uloop --version} once, so that a build bin/uloop needs happens here, with
+     * minutes to spare, rather than in a server that must be ready within two minutes.
+     */
+    @BeforeAll
+    static void uloopBuilt() throws Exception {
+        Shell s = Shell.run(ROOT, "bin/uloop --version", Duration.ofMinutes(5));
+        assertEquals(0, s.exit(), () -> "bin/uloop does not run: " + s.describe());
+    }
+
     @BeforeAll
     static void compareWrapper() throws IOException {
         scratch = Files.createTempDirectory("uloop-tutorial");
