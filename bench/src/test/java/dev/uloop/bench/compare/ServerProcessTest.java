@@ -39,7 +39,7 @@ class ServerProcessTest {
     void aServerThatDiesIsNamedByItsLastLine() throws Exception {
         Path trigger = dir.resolve("die");
         String line = "select_echo.py: select.select() raised ValueError: filedescriptor out of range in select()"
-                + " (descriptor 1024, FD_SETSIZE is 1024)";
+                + " (highest descriptor 1024; FD_SETSIZE is 1024)";
         try (ServerProcess s = dyingServer(trigger, line)) {
             assertTrue(s.alive());
             assertEquals(": WARNING: an early, harmless warning", s.hint(), "the first trouble, while it runs");
