@@ -6,6 +6,7 @@ import dev.uloop.internal.poller.ReadySet;
 import dev.uloop.internal.timer.ScheduledTimer;
 import dev.uloop.internal.timer.TimerQueue;
 import dev.uloop.internal.util.Failures;
+import dev.uloop.daemon.LogThrottle;
 import java.lang.System.Logger.Level;
 
 /**
@@ -17,6 +18,8 @@ import java.lang.System.Logger.Level;
  */
 final class Phases {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");
+    /** Callbacks that throw again and again log once per interval. */
+    private final LogThrottle failures = new LogThrottle(LOG);
 
     private final Poller poller;
     private final CompletionPhase completions;
@@ -104,7 +107,7 @@ final class Phases {
             try {
                 h.onEvents(fd, ev);
             } catch (Throwable t) {
-                Failures.callbackFailed(LOG, "handler for fd " + fd, t);
+                Failures.callbackFailed(failures, "handler for fd " + fd, t);
             }
         }
         if (calls > 0) {
@@ -123,7 +126,7 @@ final class Phases {
             try {
                 t.task().run();
             } catch (Throwable e) {
-                Failures.callbackFailed(LOG, "timer " + t.task(), e);
+                Failures.callbackFailed(failures, "timer " + t.task(), e);
             }
             if (!t.isCancelled() && t.advance(System.nanoTime())) {
                 timers.add(t);
@@ -139,7 +142,7 @@ final class Phases {
             try {
                 r.run();
             } catch (Throwable e) {
-                Failures.callbackFailed(LOG, "task " + r, e);
+                Failures.callbackFailed(failures, "task " + r, e);
             }
         }
         if (ran > 0) {

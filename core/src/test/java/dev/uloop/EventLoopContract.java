@@ -664,6 +664,25 @@ public abstract class EventLoopContract {
     }
 
     @Test
+    void aHandlerThatAlwaysThrowsLogsOneStackTracePerInterval() {
+        // Level-triggered and never drained: called on every iteration, throwing every time.
+        int[] p = fds.pipe();
+        Fds.write(p[1], new byte[] {1});
+        AtomicInteger calls = new AtomicInteger();
+        loop.add(p[0], Events.IN, (fd, ev) -> {
+            if (calls.incrementAndGet() == 200) {
+                loop.stop();
+            }
+            throw new IllegalStateException("boom " + calls.get() + " (expected by the test)");
+        });
+        List<java.util.logging.LogRecord> logged = LogCapture.capture("uloop.EventLoop", java.util.logging.Level.INFO,
+                () -> runUntilStopped(LONG));
+        assertEquals(200, calls.get(), "the loop went on calling the handler");
+        assertEquals(1, logged.size(), () -> logged.size() + " records for one failure repeated within 10 s");
+        assertEquals("boom 1 (expected by the test)", logged.get(0).getThrown().getMessage());
+    }
+
+    @Test
     void registrationErrors() {
         int[] p = fds.pipe();
         loop.add(p[0], Events.IN, (fd, ev) -> { });

@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExecutionException;
@@ -21,8 +25,10 @@ import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code uloop} command. Each subcommand is its own class, registered in the
- * {@code subcommands} list below.
+ * The {@code uloop} command. Each subcommand is its own class, registered in
+ * {@link #SUBCOMMANDS}. Only the subcommand a command line names is built (picocli reads a
+ * command's annotations reflectively, which costs start-up time); {@code uloop --help},
+ * {@code uloop} alone and an unknown command build them all, to list them.
  *
  * <p>Exit codes: 0 success, 1 the command failed ({@code uloop: <message>} on stderr),
  * 2 bad usage ({@code uloop: <message>} and a hint to {@code --help}).
@@ -34,13 +40,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = {
             "One event loop over epoll, io_uring, poll and select, in pure Java.",
             "It calls the kernel through the FFM API: no JNI library to build or load.",
-        },
-        subcommands = {
-            BackendsCommand.class,
-            ExampleCommand.class,
-            ServeCommand.class,
-            ClientCommand.class,
-            BenchCommand.class,
         },
         footer = {
             "",
@@ -56,9 +55,22 @@ public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The subcommands, in the order {@code --help} lists them. */
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("backends", BackendsCommand::new);
+        m.put("example", ExampleCommand::new);
+        m.put("serve", ServeCommand::new);
+        m.put("client", ClientCommand::new);
+        m.put("bench", BenchCommand::new);
+        return Collections.unmodifiableMap(m);
+    }
+
     /** Runs the command line and exits the JVM with its status. */
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        System.exit(newCommandLine(args).execute(args));
     }
 
     /**
@@ -70,7 +82,7 @@ public final class Main implements Callable<Integer> {
      * @return the exit status
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = newCommandLine();
+        CommandLine cl = newCommandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -88,9 +100,28 @@ public final class Main implements Callable<Integer> {
      * @return a new command line
      */
     public static CommandLine newCommandLine() {
-        return new CommandLine(new Main())
+        return newCommandLine(new String[0]);
+    }
+
+    /**
+     * The {@code uloop} command line for these arguments: with only the subcommand they name,
+     * or with every subcommand when they name none (help, usage errors).
+     *
+     * @param args the arguments, as given to {@code uloop}
+     * @return a new command line
+     */
+    public static CommandLine newCommandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main())
                 .setParameterExceptionHandler(USAGE_ERROR)
                 .setExecutionExceptionHandler(FAILURE);
+        String named = args.length > 0 && SUBCOMMANDS.containsKey(args[0]) ? args[0] : null;
+        SUBCOMMANDS.forEach((name, command) -> {
+            if (named == null || named.equals(name)) {
+                cl.addSubcommand(name, command.get());
+            }
+        });
+        // Handlers set before addSubcommand are not inherited: set them again for the tree.
+        return cl.setParameterExceptionHandler(USAGE_ERROR).setExecutionExceptionHandler(FAILURE);
     }
 
     /** {@code uloop} without a subcommand. */

@@ -6,9 +6,11 @@ import dev.uloop.daemon.SocketActivation;
 import dev.uloop.net.InheritedSocket;
 import dev.uloop.services.DaytimeFormat;
 import dev.uloop.services.Inetd;
+import dev.uloop.services.RateLimit;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
+import dev.uloop.services.SourceRateLimiter;
 import dev.uloop.sntp.SntpSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,7 +51,9 @@ import picocli.CommandLine.Spec;
             "(loop protection).",
             "SNTP answers client requests (mode 3) on port 123 by default (root only: use",
             "--port 11123 otherwise), drops every other packet, and with --rate-limit sends",
-            "nothing or (--kod) a kiss-o'-death RATE to sources over the limit.",
+            "nothing or (--kod) a kiss-o'-death RATE to sources over the limit. A source is",
+            "an IPv4 /24 or IPv6 /56 network, as BIND and chrony group clients (see the",
+            "--rate-limit-v4-prefix and --rate-limit-v6-prefix options).",
             "As root, --user binds the ports first, then becomes that user for good:",
             "  uloop serve sntp --host 0.0.0.0 --user nobody",
             "Started by a systemd socket unit (LISTEN_FDS), it serves the sockets systemd",
@@ -112,6 +116,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--rate-limit", paramLabel = "N", defaultValue = "0",
             description = "UDP: answer at most N datagrams a second per source address (default: no limit).")
     int rateLimit;
+
+    @Option(names = "--rate-limit-v4-prefix", paramLabel = "BITS",
+            description = "With --rate-limit: IPv4 sources in one /BITS network share one limit, 1 to 32"
+                    + " (default: ${DEFAULT-VALUE}; 32 limits each address on its own).",
+            defaultValue = "" + SourceRateLimiter.DEFAULT_PREFIX4)
+    int prefix4;
+
+    @Option(names = "--rate-limit-v6-prefix", paramLabel = "BITS",
+            description = "With --rate-limit: IPv6 sources in one /BITS network share one limit, 1 to 128"
+                    + " (default: ${DEFAULT-VALUE}, as BIND; an attacker often holds a whole /64).",
+            defaultValue = "" + SourceRateLimiter.DEFAULT_PREFIX6)
+    int prefix6;
 
     @Option(names = "--stratum", paramLabel = "N",
             description = "sntp: the stratum to announce, 1 to 15 (default: 10, as chrony's local reference).")
@@ -318,6 +334,17 @@ final class ServeCommand implements Callable<Integer> {
         if (rateLimit < 0) {
             throw usage("--rate-limit must be 0 (no limit) or more, got " + rateLimit);
         }
+        for (String option : List.of("--rate-limit-v4-prefix", "--rate-limit-v6-prefix")) {
+            if (rateLimit == 0 && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw usage(option + " needs --rate-limit N (it says which sources share one limit)");
+            }
+        }
+        RateLimit limit;
+        try {
+            limit = new RateLimit(rateLimit, prefix4, prefix6);
+        } catch (IllegalArgumentException e) {
+            throw usage("--rate-limit-v4-prefix/--rate-limit-v6-prefix: " + e.getMessage());
+        }
         if (graceMillis < 0) {
             throw usage("--grace must be 0 or more milliseconds, got " + graceMillis);
         }
@@ -343,7 +370,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withProtocols(!service.udpOnly() && (both || tcp), both || udp)
                 .withSntp(sntp)
                 .withFormat(daytime)
-                .withRateLimit(rateLimit)
+                .withRateLimit(limit)
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null);
     }

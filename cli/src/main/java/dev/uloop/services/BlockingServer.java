@@ -1,5 +1,6 @@
 package dev.uloop.services;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.WallClock;
 import static dev.uloop.services.ServerSupport.closeQuietly;
 import static dev.uloop.services.ServerSupport.sleep;
@@ -31,6 +32,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class BlockingServer implements Server {
     private static final System.Logger LOG = ServerSupport.LOG;
+    /** Out of descriptors, accept fails every 100 ms: one line per interval. */
+    private final LogThrottle acceptFailures = new LogThrottle(LOG);
     private static final int BACKLOG = 1024;
     private static final long JOIN_MILLIS = 1000;
 
@@ -134,7 +137,7 @@ final class BlockingServer implements Server {
                 if (stopping) {
                     return;
                 }
-                LOG.log(Level.WARNING, "accept: " + e.getMessage() + "; retrying in 100 ms");
+                acceptFailures.log(Level.WARNING, e.getMessage(), "accept: " + e.getMessage() + "; retrying in 100 ms");
                 sleep(100);
                 continue;
             }

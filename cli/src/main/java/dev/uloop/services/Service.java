@@ -107,7 +107,7 @@ public enum Service {
         if (this == SNTP) {
             return new SntpAnswerer(new SntpResponder(config.sntp()), config.rateLimit());
         }
-        return DatagramAnswerer.guarded(responder(config), new UdpGuard(config.rateLimit()));
+        return DatagramAnswerer.guarded(responder(config), new UdpGuard(config.rateLimit(), System::nanoTime));
     }
 
     /**

@@ -14,13 +14,13 @@ import java.util.Objects;
  * @param tcp           serve TCP
  * @param udp           serve UDP
  * @param format        the daytime format (ignored by other services)
- * @param rateLimit     UDP datagrams a second per source IP, 0 for no limit
+ * @param rateLimit     UDP datagrams a second per source, and the prefixes that make a source
  * @param grace         how long a stop lets queued writes drain before closing anyway
  * @param statsInterval how often to log an INFO line with counters; null for never
  * @param sntp          stratum, reference ID and KoD of the sntp service (ignored by others)
  */
 public record ServiceConfig(Service service, String host, int port, boolean tcp, boolean udp,
-                            DaytimeFormat format, int rateLimit, Duration grace, Duration statsInterval,
+                            DaytimeFormat format, RateLimit rateLimit, Duration grace, Duration statsInterval,
                             SntpSettings sntp) {
     /** The default host: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -31,13 +31,14 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * Checks the values.
      *
      * @throws IllegalArgumentException for a port outside 0..65535, no protocol, TCP for a
-     *                                  UDP-only service, a negative rate limit or grace
+     *                                  UDP-only service, or a negative grace
      */
     public ServiceConfig {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(grace, "grace");
+        Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(sntp, "sntp");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range");
@@ -47,9 +48,6 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
         }
         if (tcp && service.udpOnly()) {
             throw new IllegalArgumentException(service.id() + " is served over UDP only");
-        }
-        if (rateLimit < 0) {
-            throw new IllegalArgumentException("negative rate limit " + rateLimit);
         }
         if (grace.isNegative()) {
             throw new IllegalArgumentException("negative grace " + grace);
@@ -66,7 +64,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public static ServiceConfig of(Service service) {
         return new ServiceConfig(service, DEFAULT_HOST, service.defaultPort(), !service.udpOnly(), true,
-                DaytimeFormat.SEED, 0, DEFAULT_GRACE, null, SntpSettings.DEFAULT);
+                DaytimeFormat.SEED, RateLimit.NONE, DEFAULT_GRACE, null, SntpSettings.DEFAULT);
     }
 
     /**
@@ -114,9 +112,20 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * A copy with another UDP rate limit.
      *
      * @param r datagrams a second per source, 0 for no limit
-     * @return a copy with that rate limit
+     * @return a copy with that rate limit (and the same prefixes)
+     * @throws IllegalArgumentException if {@code r} is negative
      */
     public ServiceConfig withRateLimit(int r) {
+        return withRateLimit(rateLimit.withPerSecond(r));
+    }
+
+    /**
+     * A copy with another UDP rate limit.
+     *
+     * @param r datagrams a second per source, and the prefixes that make a source
+     * @return a copy with that rate limit
+     */
+    public ServiceConfig withRateLimit(RateLimit r) {
         return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval, sntp);
     }
 

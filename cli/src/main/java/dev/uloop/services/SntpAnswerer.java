@@ -44,8 +44,8 @@ final class SntpAnswerer implements DatagramAnswerer {
      * @param responder     builds replies
      * @param ratePerSecond requests a second per source IP, 0 for no limit
      */
-    SntpAnswerer(SntpResponder responder, int ratePerSecond) {
-        this(responder, ratePerSecond, WallClock::nanos, System::nanoTime);
+    SntpAnswerer(SntpResponder responder, RateLimit limit) {
+        this(responder, limit, WallClock::nanos, System::nanoTime);
     }
 
     /**
@@ -57,13 +57,22 @@ final class SntpAnswerer implements DatagramAnswerer {
      * @param nanoClock     a monotonic clock for the rate limit
      */
     SntpAnswerer(SntpResponder responder, int ratePerSecond, LongSupplier wallClock, LongSupplier nanoClock) {
-        if (ratePerSecond < 0) {
-            throw new IllegalArgumentException("negative rate limit " + ratePerSecond);
-        }
+        this(responder, RateLimit.NONE.withPerSecond(ratePerSecond), wallClock, nanoClock);
+    }
+
+    /**
+     * An answerer on given clocks whose limit groups sources by the given prefixes.
+     *
+     * @param responder builds replies
+     * @param limit     requests a second per source, and the prefixes that make a source
+     * @param wallClock the wall clock for transmit timestamps, nanoseconds since the Unix epoch
+     * @param nanoClock a monotonic clock for the rate limit
+     */
+    SntpAnswerer(SntpResponder responder, RateLimit limit, LongSupplier wallClock, LongSupplier nanoClock) {
         this.responder = responder;
-        this.limiter = ratePerSecond == 0 ? null : new SourceRateLimiter(ratePerSecond, nanoClock);
-        this.kodLimiter = ratePerSecond == 0 || !responder.settings().kissOfDeath() ? null
-                : new SourceRateLimiter(1, nanoClock);
+        this.limiter = limit.newLimiter(nanoClock);
+        this.kodLimiter = limit.perSecond() == 0 || !responder.settings().kissOfDeath() ? null
+                : limit.withPerSecond(1).newLimiter(nanoClock);
         this.wallClock = wallClock;
         for (int i = 0; i < malformed.length; i++) {
             malformed[i] = new LongAdder();

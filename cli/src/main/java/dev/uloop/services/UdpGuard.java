@@ -66,11 +66,18 @@ public final class UdpGuard {
      * @param nanoClock     a monotonic clock in nanoseconds, like {@link System#nanoTime()}
      */
     public UdpGuard(int ratePerSecond, LongSupplier nanoClock) {
-        if (ratePerSecond < 0) {
-            throw new IllegalArgumentException("negative rate limit " + ratePerSecond);
-        }
-        this.rate = ratePerSecond;
-        this.limiter = ratePerSecond == 0 ? null : new SourceRateLimiter(ratePerSecond, nanoClock);
+        this(RateLimit.NONE.withPerSecond(ratePerSecond), nanoClock);
+    }
+
+    /**
+     * A guard with a rate limit that groups sources by the given prefixes.
+     *
+     * @param limit     datagrams a second per source, and the prefixes that make a source
+     * @param nanoClock a monotonic clock in nanoseconds, like {@link System#nanoTime()}
+     */
+    public UdpGuard(RateLimit limit, LongSupplier nanoClock) {
+        this.rate = limit.perSecond();
+        this.limiter = limit.newLimiter(nanoClock);
     }
 
     /**

@@ -229,6 +229,20 @@ class MainTest {
     }
 
     @Test
+    void onlyTheNamedSubcommandIsBuiltButHelpAndErrorsSeeThemAll() {
+        assertEquals(List.of("serve"), List.copyOf(Main.newCommandLine("serve", "echo").getSubcommands().keySet()));
+        List<String> all = List.copyOf(Main.SUBCOMMANDS.keySet());
+        assertEquals(List.of("backends", "example", "serve", "client", "bench"), all);
+        assertEquals(all, List.copyOf(Main.newCommandLine("--help").getSubcommands().keySet()));
+        assertEquals(all, List.copyOf(Main.newCommandLine("nosuch").getSubcommands().keySet()));
+        Result r = run("srve");
+        assertEquals(2, r.status());
+        assertTrue(r.errLines().get(0).startsWith("uloop: unknown command 'srve' (did you mean 'serve'"), r.err());
+        Result bad = run("serve", "echo", "--nosuch");
+        assertEquals(List.of("uloop: unknown option '--nosuch'", "Try 'uloop serve --help'."), bad.errLines());
+    }
+
+    @Test
     void failuresAreDescribedByTheirCause() {
         picocli.CommandLine cl = Main.newCommandLine();
         Throwable wrapped = new picocli.CommandLine.ExecutionException(cl, "Error while running command",

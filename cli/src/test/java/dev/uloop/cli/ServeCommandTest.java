@@ -108,6 +108,27 @@ class ServeCommandTest {
         assertUsage("--grace must be 0 or more milliseconds, got -5", "serve", "echo", "--grace", "-5");
     }
 
+    @Test
+    void rateLimitPrefixesAreCheckedAndReachTheService() {
+        assertUsage("--rate-limit-v4-prefix needs --rate-limit N (it says which sources share one limit)",
+                "serve", "sntp", "--rate-limit-v4-prefix", "16");
+        assertUsage("--rate-limit-v4-prefix/--rate-limit-v6-prefix: IPv4 prefix /33; choose 1 to 32",
+                "serve", "sntp", "--rate-limit", "5", "--rate-limit-v4-prefix", "33");
+        assertUsage("--rate-limit-v4-prefix/--rate-limit-v6-prefix: IPv6 prefix /0; choose 1 to 128",
+                "serve", "echo", "--rate-limit", "5", "--rate-limit-v6-prefix", "0");
+        assertEquals(new dev.uloop.services.RateLimit(5, 24, 56), config("serve", "sntp", "--rate-limit", "5").rateLimit());
+        assertEquals(new dev.uloop.services.RateLimit(5, 32, 64), config("serve", "sntp", "--rate-limit", "5",
+                "--rate-limit-v4-prefix", "32", "--rate-limit-v6-prefix", "64").rateLimit());
+    }
+
+    /** The configuration {@code uloop args} would serve. */
+    private static dev.uloop.services.ServiceConfig config(String... args) {
+        picocli.CommandLine cl = Main.newCommandLine();
+        picocli.CommandLine.ParseResult parsed = cl.parseArgs(args);
+        ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+        return serve.config();
+    }
+
     /** A port some other socket holds: one line naming it, exit 1, nothing on stdout. */
     @ParameterizedTest
     @ValueSource(strings = {"--backend=poll", "--loops=2", "--blocking", "--virtual"})

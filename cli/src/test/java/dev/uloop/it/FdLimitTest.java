@@ -95,7 +95,8 @@ class FdLimitTest {
                 }
                 s.assertAlive();
                 long warnings = s.stderr().lines().filter(l -> l.contains("pausing accepts")).count();
-                assertTrue(warnings < 50, () -> warnings + " warnings: the server spun on the pending connection");
+                // Accepts fail every 100 ms while out of descriptors: the throttle logs once per 10 s.
+                assertTrue(warnings <= 2, () -> warnings + " warnings: the log is flooded; stderr:\n" + s.stderr());
             } finally {
                 for (Socket c : clients) {
                     c.close();

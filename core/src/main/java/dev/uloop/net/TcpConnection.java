@@ -1,5 +1,6 @@
 package dev.uloop.net;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.EventLoop;
 import dev.uloop.NativeException;
 import dev.uloop.internal.backend.LoopEngines;
@@ -30,6 +31,8 @@ import java.util.function.Consumer;
  */
 public final class TcpConnection implements Transport {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpConnection");
+    /** A protocol that fails on every connection or datagram logs once per interval. */
+    private static final LogThrottle FAILURES = new LogThrottle(LOG);
     /**
      * How long a gracefully closed connection waits for the peer's EOF while discarding its
      * input. Closing a socket with unread input makes the kernel send a reset, which would
@@ -340,7 +343,8 @@ public final class TcpConnection implements Transport {
 
     /** A protocol callback threw: log it and reset the connection. */
     private void fail(RuntimeException e) {
-        LOG.log(Level.ERROR, "protocol " + protocol.getClass().getName() + " failed on " + this + "; aborting", e);
+        FAILURES.log(Level.ERROR, LogThrottle.failureKey(e),
+                "protocol " + protocol.getClass().getName() + " failed on " + this + "; aborting", e);
         queue.clear();
         if (!closed) {
             engine.resetOnClose();
@@ -369,7 +373,8 @@ public final class TcpConnection implements Transport {
         try {
             protocol.connectionLost(cause);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "connectionLost of " + protocol.getClass().getName() + " threw", e);
+            FAILURES.log(Level.ERROR, LogThrottle.failureKey(e),
+                    "connectionLost of " + protocol.getClass().getName() + " threw", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.uloop.net;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.EventLoop;
 import dev.uloop.Timer;
 import dev.uloop.internal.backend.LoopEngines;
@@ -34,6 +35,8 @@ import java.util.function.Supplier;
  */
 public final class TcpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpServer");
+    /** A protocol that fails on every connection or datagram logs once per interval. */
+    private static final LogThrottle FAILURES = new LogThrottle(LOG);
 
     private final EventLoop loop;
     private final Supplier<? extends Protocol> factory;
@@ -215,7 +218,7 @@ public final class TcpServer implements AutoCloseable {
         try {
             p = factory.get();
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "protocol factory failed; closing the new connection", e);
+            FAILURES.log(Level.ERROR, LogThrottle.failureKey(e), "protocol factory failed; closing the new connection", e);
             socket.close();
             return;
         }

@@ -1,5 +1,6 @@
 package dev.uloop.net;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.EventLoop;
 import dev.uloop.NativeException;
 import dev.uloop.WallClock;
@@ -25,6 +26,8 @@ import java.util.Objects;
  */
 public final class UdpEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("uloop.net.UdpEndpoint");
+    /** A protocol that fails on every connection or datagram logs once per interval. */
+    private static final LogThrottle FAILURES = new LogThrottle(LOG);
     /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
     public static final int MAX_DATAGRAM = 65507;
 
@@ -167,7 +170,8 @@ public final class UdpEndpoint implements AutoCloseable {
             try {
                 protocol.datagramReceived(data, from);
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "datagramReceived of " + protocol.getClass().getName() + " threw", e);
+                FAILURES.log(Level.ERROR, LogThrottle.failureKey(e),
+                        "datagramReceived of " + protocol.getClass().getName() + " threw", e);
             }
         }
 
@@ -176,7 +180,7 @@ public final class UdpEndpoint implements AutoCloseable {
             try {
                 protocol.errorReceived(NetErrors.datagramError(cause, localAddress));
             } catch (RuntimeException t) {
-                LOG.log(Level.ERROR, "errorReceived threw", t);
+                FAILURES.log(Level.ERROR, LogThrottle.failureKey(t), "errorReceived threw", t);
             }
         }
     }

@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench/compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compares echo servers under the same load: uloop (epoll, io_uring in readiness and completion",
-            "modes, poll, select, two loops, blocking platform and virtual threads), Netty (epoll, nio), plain JDK NIO, sockperf's C server (epoll, poll, select)",
+            "modes, poll, select, two loops, blocking platform and virtual threads), Netty (epoll, io_uring, nio), plain JDK NIO, sockperf's C server (epoll, poll, select)",
             "and the seeds' approach in Python (select, poll, epoll; with python3).",
             "Writes results.md, results.csv, results.json and PNG charts to a new folder under --results-dir."})
 public final class Compare implements Callable<Integer> {
@@ -65,6 +65,12 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--quick", description = "Smoke run: 1 round of 1 s (0.5 s warm-up), points tcp-64, tcp-10+idle1000 and udp-64,"
             + " no memory measurement; does not update results/latest.")
     boolean quick;
+
+    @Option(names = "--lesson", description = "The seeds' lesson in about 5 minutes: blocking (platform and virtual threads),"
+            + " uloop on select, poll, epoll and io_uring, and the seeds' Python servers; 2 rounds of 1 s at 1 to 1,000"
+            + " active and up to 10,000 idle connections, memory per idle connection; four charts and a reading in"
+            + " <results-dir>/lesson-<timestamp>/, copied to <results-dir>/lesson/.")
+    boolean lesson;
 
     @Option(names = "--servers", paramLabel = "LIST", description = "Comma-separated server ids (a trailing * matches a prefix, e.g. uloop-*); default all.")
     String servers;
@@ -176,6 +182,21 @@ public final class Compare implements Callable<Integer> {
                 points = String.join(",", Point.QUICK.stream().map(Point::id).toList());
             }
         }
+        if (lesson) {
+            rounds = Lesson.ROUNDS;
+            warmup = Lesson.WARMUP;
+            duration = Lesson.DURATION;
+            memoryServers = Lesson.MEMORY_SERVERS;
+            memoryConnections = List.of(Lesson.MEMORY_CONNECTIONS);
+            alloc = false;
+            loadgenCheck = false;
+            // About five minutes: a disturbed round is run again, but not for long.
+            rerunBudget = Duration.ofSeconds(60);
+            quietWait = Duration.ofSeconds(5);
+            if (points == null) {
+                points = String.join(",", Lesson.POINTS.stream().map(Point::id).toList());
+            }
+        }
         if (replot != null) {
             List<Row> old = Report.parseCsv(Files.readString(replot.resolve("results.csv")));
             int r = old.stream().mapToInt(x -> x.roundMsgs().size()).max().orElse(1);
@@ -198,7 +219,8 @@ public final class Compare implements Callable<Integer> {
                     Point.QUICK.contains(p) ? "   (--quick)" : ""));
             return 0;
         }
-        List<ServerDef> chosen = Servers.select(catalogue, servers);
+        List<ServerDef> chosen = lesson && servers == null ? Lesson.servers(catalogue)
+                : Servers.select(catalogue, servers);
         List<Point> chosenPoints = selectPoints(points);
         if (sockperf == null) {
             notes.add("sockperf is not installed: its C servers are skipped and the ratio column is empty"
@@ -210,7 +232,7 @@ public final class Compare implements Callable<Integer> {
 
         Instant started = Instant.now();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
-        Path dir = out != null ? out : resultsDir.resolve(stamp);
+        Path dir = out != null ? out : resultsDir.resolve(lesson ? "lesson-" + stamp : stamp);
         Files.createDirectories(dir);
         logs = dir.resolve("logs");
         work = Files.createTempDirectory("uloop-compare");
@@ -276,7 +298,13 @@ public final class Compare implements Callable<Integer> {
         settings.put("elapsed", seconds(Duration.between(started, finished)));
         settings.put("load average at the end", Procs.loadAverage());
         Report.Run run = new Report.Run(settings, notes, rows, checks, allocResults, memoryResults);
-        List<Path> charts = rows.isEmpty() ? List.of() : Charts.write(rows, dir, rounds);
+        List<Path> charts = rows.isEmpty() ? List.of()
+                : lesson ? Lesson.charts(rows, memoryResults, dir) : Charts.write(rows, dir, rounds);
+        List<String> reading = lesson ? Reading.of(rows, memoryResults) : List.of();
+        if (lesson) {
+            Files.writeString(dir.resolve("reading.md"), "# What this run says\n\n"
+                    + String.join("\n\n", reading) + "\n", StandardCharsets.UTF_8);
+        }
         Files.writeString(dir.resolve("results.md"), Markdown.results(run, charts, rounds), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("results.csv"), Report.csv(rows), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("results.json"), Report.json(run), StandardCharsets.UTF_8);
@@ -311,10 +339,15 @@ public final class Compare implements Callable<Integer> {
             stdout.println("note: " + n);
         }
         stdout.println();
+        if (!reading.isEmpty()) {
+            stdout.println();
+            stdout.println("What this run says:");
+            reading.forEach(r -> stdout.println(wrap(r)));
+        }
         stdout.println("Results: " + dir.resolve("results.md"));
         charts.forEach(c -> stdout.println("Chart:   " + c));
         if (!quick && !noLatest && out == null && !memoryOnly) {
-            Path latest = resultsDir.resolve("latest");
+            Path latest = resultsDir.resolve(lesson ? "lesson" : "latest");
             copyFolder(dir, latest);
             stdout.println("Copied to " + latest);
         }
@@ -327,14 +360,21 @@ public final class Compare implements Callable<Integer> {
 
     private List<Row> runLoad(List<ServerDef> chosen, List<Point> chosenPoints, Instant started) {
         List<Row> rows = new ArrayList<>();
-        int total = chosen.size() * chosenPoints.size();
+        java.util.function.BiPredicate<ServerDef, Point> runs = (def, point) -> !lesson
+                || Lesson.runs(def.id(), point);
+        int total = (int) chosenPoints.stream().mapToLong(p -> chosen.stream().filter(d -> runs.test(d, p)).count())
+                .sum();
         int index = 0;
         boolean affinityChecked = false;
+        long loadStarted = System.nanoTime();
         for (Point point : chosenPoints) {
             for (ServerDef def : chosen) {
+                if (!runs.test(def, point)) {
+                    continue;
+                }
                 index++;
-                String prefix = String.format(Locale.ROOT, "[%d/%d %s] %s  %s", index, total,
-                        elapsed(started), point.label(), def.id());
+                String prefix = String.format(Locale.ROOT, "[%d/%d %s%s] %s  %s", index, total,
+                        elapsed(started), left(loadStarted, index - 1, total), point.label(), def.id());
                 Row row = runPoint(def, point, prefix, !affinityChecked);
                 affinityChecked = true;
                 rows.add(row);
@@ -690,14 +730,16 @@ public final class Compare implements Callable<Integer> {
         if (filter == null || filter.isBlank() || filter.equalsIgnoreCase("all")) {
             return Point.ALL;
         }
+        List<Point> known = new ArrayList<>(Point.ALL);
+        Lesson.POINTS.stream().filter(p -> !known.contains(p)).forEach(known::add);
         List<String> wanted = Arrays.stream(filter.split("\\s*,\\s*")).toList();
         for (String w : wanted) {
-            if (Point.ALL.stream().noneMatch(p -> Servers.matches(p.id(), w))) {
+            if (known.stream().noneMatch(p -> Servers.matches(p.id(), w))) {
                 throw new IllegalArgumentException("no point '" + w + "'; choose from "
-                        + String.join(", ", Point.ALL.stream().map(Point::id).toList()));
+                        + String.join(", ", known.stream().map(Point::id).toList()));
             }
         }
-        return Point.ALL.stream().filter(p -> wanted.stream().anyMatch(w -> Servers.matches(p.id(), w))).toList();
+        return known.stream().filter(p -> wanted.stream().anyMatch(w -> Servers.matches(p.id(), w))).toList();
     }
 
     /** The next free port from --base-port on (a thousand of them in turn). */
@@ -730,6 +772,33 @@ public final class Compare implements Callable<Integer> {
             return String.format(Locale.ROOT, "%d min %02d s", ms / 60_000, (ms / 1000) % 60);
         }
         return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1e3);
+    }
+
+    /** {@code ", ~3:10 left"} from the time the finished runs took, or "" before the first one. */
+    private static String left(long startedNanos, int done, int total) {
+        if (done == 0) {
+            return "";
+        }
+        long s = (System.nanoTime() - startedNanos) / done * (total - done) / 1_000_000_000L;
+        return String.format(Locale.ROOT, ", ~%d:%02d left", s / 60, s % 60);
+    }
+
+    /** A paragraph wrapped at 100 columns for the terminal. */
+    static String wrap(String paragraph) {
+        StringBuilder sb = new StringBuilder();
+        int col = 0;
+        for (String w : paragraph.split(" ")) {
+            if (col > 0 && col + 1 + w.length() > 100) {
+                sb.append('\n');
+                col = 0;
+            } else if (col > 0) {
+                sb.append(' ');
+                col++;
+            }
+            sb.append(w);
+            col += w.length();
+        }
+        return sb.append('\n').toString();
     }
 
     private static String elapsed(Instant started) {

@@ -57,7 +57,7 @@ public final class Servers {
                 java, classPath, List.of("--blocking")));
         list.add(uloop("uloop-virtual", "uloop --blocking --virtual: JDK blocking sockets, a virtual thread per connection",
                 java, classPath, List.of("--blocking", "--virtual")));
-        for (String transport : List.of("epoll", "nio")) {
+        for (String transport : List.of("epoll", "io_uring", "nio")) {
             list.add(new ServerDef("netty-" + transport, "netty",
                     "Netty 4.2, one event loop thread, " + transport + " transport", false, JAVA_READY,
                     (port, udp, opts, dir) -> javaCommand(java, classPath, nettyOpts(java, opts),

@@ -17,6 +17,10 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -25,18 +29,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Netty 4.2 echo server on ONE event loop thread ({@code MultiThreadIoEventLoopGroup(1, ...)}
- * accepts and serves), with the native epoll transport or the NIO one.
+ * accepts and serves), with the native epoll or io_uring transport, or the NIO one.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp 'bench/target/uloop-bench-*.jar:bench/target/lib/*' \
- *     dev.uloop.bench.servers.NettyEchoServer --port 9000 --tcp [--transport epoll|nio]
+ *     dev.uloop.bench.servers.NettyEchoServer --port 9000 --tcp [--transport epoll|io_uring|nio]
  * </pre>
  */
 public final class NettyEchoServer implements EchoServer {
     private static final String USAGE =
-            "NettyEchoServer --port P (--tcp|--udp) [--host 127.0.0.1] [--transport epoll|nio]";
+            "NettyEchoServer --port P (--tcp|--udp) [--host 127.0.0.1] [--transport epoll|io_uring|nio]";
 
-    private final boolean epoll;
+    private final String transport;
     private final String host;
     private EventLoopGroup group;
     private Channel channel;
@@ -44,7 +48,7 @@ public final class NettyEchoServer implements EchoServer {
     /**
      * A server on loopback.
      *
-     * @param transport {@code epoll} (native, Linux) or {@code nio}
+     * @param transport {@code epoll} or {@code io_uring} (native, Linux) or {@code nio}
      */
     public NettyEchoServer(String transport) {
         this(transport, "127.0.0.1");
@@ -53,25 +57,25 @@ public final class NettyEchoServer implements EchoServer {
     /**
      * A server on a given address.
      *
-     * @param transport {@code epoll} or {@code nio}
+     * @param transport {@code epoll}, {@code io_uring} or {@code nio}
      * @param host      the address to bind
      */
     public NettyEchoServer(String transport, String host) {
-        this.epoll = switch (transport) {
-            case "epoll" -> true;
-            case "nio" -> false;
-            default -> throw new IllegalArgumentException("unknown transport '" + transport + "'; choose epoll or nio");
-        };
-        if (epoll) {
-            Epoll.ensureAvailability();
+        switch (transport) {
+            case "epoll" -> Epoll.ensureAvailability();
+            case "io_uring" -> IoUring.ensureAvailability();
+            case "nio" -> { }
+            default -> throw new IllegalArgumentException("unknown transport '" + transport
+                    + "'; choose epoll, io_uring or nio");
         }
+        this.transport = transport;
         this.host = host;
     }
 
     /**
      * Runs the server until the process is killed.
      *
-     * @param args {@code --port P (--tcp|--udp) [--host H] [--transport epoll|nio]}
+     * @param args {@code --port P (--tcp|--udp) [--host H] [--transport epoll|io_uring|nio]}
      * @throws Exception if it cannot start
      */
     public static void main(String[] args) throws Exception {
@@ -82,7 +86,7 @@ public final class NettyEchoServer implements EchoServer {
 
     /** The transport in use. */
     public String transport() {
-        return epoll ? "epoll" : "nio";
+        return transport;
     }
 
     @Override
@@ -90,10 +94,18 @@ public final class NettyEchoServer implements EchoServer {
         if (group != null) {
             throw new IllegalStateException("already started");
         }
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory io = switch (transport) {
+            case "epoll" -> EpollIoHandler.newFactory();
+            case "io_uring" -> IoUringIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
         group = new MultiThreadIoEventLoopGroup(1, io);
         if (tcp) {
-            Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            Class<? extends ServerChannel> type = switch (transport) {
+                case "epoll" -> EpollServerSocketChannel.class;
+                case "io_uring" -> IoUringServerSocketChannel.class;
+                default -> NioServerSocketChannel.class;
+            };
             channel = new ServerBootstrap()
                     .group(group)                       // the same single thread accepts and serves
                     .channel(type)
@@ -105,7 +117,11 @@ public final class NettyEchoServer implements EchoServer {
         } else {
             channel = new Bootstrap()
                     .group(group)
-                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .channel(switch (transport) {
+                        case "epoll" -> EpollDatagramChannel.class;
+                        case "io_uring" -> IoUringDatagramChannel.class;
+                        default -> NioDatagramChannel.class;
+                    })
                     .handler(UdpEcho.INSTANCE)
                     .bind(host, port).sync().channel();
         }

@@ -30,10 +30,16 @@ class EchoServersTest {
             return new NettyEchoServer("epoll");
         };
         Supplier<EchoServer> nettyNio = () -> new NettyEchoServer("nio");
+        Supplier<EchoServer> nettyUring = () -> {
+            Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(),
+                    () -> "Netty's io_uring: " + io.netty.channel.uring.IoUring.unavailabilityCause());
+            return new NettyEchoServer("io_uring");
+        };
         Supplier<EchoServer> nio = NioEchoServer::new;
         return Stream.of(
                 Arguments.of("netty-epoll", nettyEpoll),
                 Arguments.of("netty-nio", nettyNio),
+                Arguments.of("netty-io_uring", nettyUring),
                 Arguments.of("nio", nio));
     }
 

@@ -1,5 +1,6 @@
 package dev.uloop.internal.net;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.internal.posix.Errno;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -11,6 +12,8 @@ public final class AcceptErrors {
     private AcceptErrors() {}
 
     private static final Logger LOG = System.getLogger("uloop.net.TcpServer");
+    /** At the descriptor limit accepts fail every {@link #BACKOFF}: one line per interval. */
+    private static final LogThrottle THROTTLE = new LogThrottle(LOG);
 
     /** How long accepting pauses when the process is out of descriptors or memory. */
     public static final Duration BACKOFF = Duration.ofMillis(100);
@@ -46,11 +49,11 @@ public final class AcceptErrors {
             case Errno.ENOBUFS:
             case Errno.ENOMEM:
                 // The pending connection would wake us at once again: pause instead of spinning.
-                LOG.log(Level.WARNING, "accept on {0}: {1}; pausing accepts for {2} ms",
-                        AddressFormat.format(listener), Errno.name(errno), BACKOFF.toMillis());
+                THROTTLE.log(Level.WARNING, errno, "accept on " + AddressFormat.format(listener) + ": "
+                        + Errno.name(errno) + "; pausing accepts for " + BACKOFF.toMillis() + " ms");
                 return Next.BACK_OFF;
             default:
-                LOG.log(Level.ERROR, "accept4(fd={0}): {1}", fd, Errno.name(errno));
+                THROTTLE.log(Level.ERROR, errno, "accept4(fd=" + fd + "): " + Errno.name(errno));
                 return Next.STOP;
         }
     }

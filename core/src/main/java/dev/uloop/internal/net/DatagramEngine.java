@@ -1,5 +1,6 @@
 package dev.uloop.internal.net;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.Events;
 import dev.uloop.WallClock;
 import dev.uloop.internal.posix.Errno;
@@ -22,6 +23,8 @@ import java.nio.ByteBuffer;
  */
 public final class DatagramEngine {
     private static final System.Logger LOG = System.getLogger("uloop.net.UdpEndpoint");
+    /** A flood of datagrams to an unreachable network fails every send: one line per interval. */
+    private static final LogThrottle THROTTLE = new LogThrottle(LOG);
     private static final int RECEIVES_PER_EVENT = 16;
 
     /** What {@link #send} did with a datagram. */
@@ -140,8 +143,8 @@ public final class DatagramEngine {
         if (n == Errors.AGAIN || n == -Errno.ENOBUFS) {
             return Sent.DROPPED;
         }
-        LOG.log(Level.WARNING, "sendto(fd={0}, {1}): {2}", socket.fd(), AddressFormat.format(to),
-                Errno.name((int) -n));
+        THROTTLE.log(Level.WARNING, (int) n, "sendto(fd=" + socket.fd() + ", " + AddressFormat.format(to) + "): "
+                + Errno.name((int) -n));
         return Sent.FAILED;
     }
 

@@ -2,6 +2,7 @@ package dev.uloop.internal.poller;
 
 import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Unistd;
+import dev.uloop.daemon.LogThrottle;
 import java.lang.System.Logger;
 
 /** What the pollers share about the descriptors they are given. */
@@ -20,8 +21,8 @@ public final class Descriptors {
     }
 
     /** The warning for a descriptor the kernel reports as closed while it was still registered. */
-    public static void closedWhileRegistered(Logger log, int fd) {
-        log.log(Logger.Level.WARNING,
-                "fd {0} was closed while registered; no longer watched (call remove() before close())", fd);
+    public static void closedWhileRegistered(LogThrottle log, int fd) {
+        log.log(Logger.Level.WARNING, "closed while registered",
+                "fd " + fd + " was closed while registered; no longer watched (call remove() before close())");
     }
 }

@@ -1,5 +1,6 @@
 package dev.uloop.internal.poller;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.Poll;
 import dev.uloop.internal.util.Grow;
@@ -14,6 +15,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class PollPoller implements Poller, Waits.Once {
     private static final System.Logger LOG = System.getLogger("uloop.poller.Poll");
+    private static final LogThrottle THROTTLE = new LogThrottle(LOG);
 
     private final NativeArray pollfds = new NativeArray(Poll.POLLFD_SIZE, 64); // struct pollfd[]
     private final FdTable slotOf = new FdTable();   // fd -> slot index
@@ -89,7 +91,7 @@ public final class PollPoller implements Poller, Waits.Once {
             if ((rev & Poll.POLLNVAL) != 0) {
                 // Closed while registered: park it, as epoll forgets a closed fd by itself.
                 s.set(ValueLayout.JAVA_INT, base + Poll.FD_OFFSET, -1);
-                Descriptors.closedWhileRegistered(LOG, fd);
+                Descriptors.closedWhileRegistered(THROTTLE, fd);
                 continue;
             }
             out.add(fd, rev);

@@ -1,5 +1,6 @@
 package dev.uloop.internal.poller;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.Events;
 import dev.uloop.internal.posix.Errno;
 import dev.uloop.internal.posix.Errors;
@@ -26,6 +27,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class SelectPoller implements Poller, Waits.Once {
     private static final System.Logger LOG = System.getLogger("uloop.poller.Select");
+    private static final LogThrottle THROTTLE = new LogThrottle(LOG);
 
     private final int fdLimit;                 // fds must be below this
     private final Arena arena = Arena.ofShared();
@@ -194,7 +196,7 @@ public final class SelectPoller implements Poller, Waits.Once {
     private void parkClosedDescriptors() {
         for (int fd = 0; fd <= maxFd; fd++) {
             if (interest.get(fd) > 0 && Unistd.fcntl(fd, Unistd.F_GETFD, 0) == -Errno.EBADF) {
-                Descriptors.closedWhileRegistered(LOG, fd);
+                Descriptors.closedWhileRegistered(THROTTLE, fd);
                 modify(fd, 0);
             }
         }

@@ -1,5 +1,6 @@
 package dev.uloop.internal.uring;
 
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.Events;
 import dev.uloop.internal.poller.Descriptors;
 import dev.uloop.internal.poller.FdTable;
@@ -27,6 +28,7 @@ import java.util.Arrays;
  */
 final class PollSet implements RingClient {
     private static final System.Logger LOG = System.getLogger("uloop.poller.IoUring");
+    private static final LogThrottle THROTTLE = new LogThrottle(LOG);
     /** What poll(2) and epoll report whatever was asked for. */
     private static final int ALWAYS = Events.ERR | Events.HUP | Events.NVAL;
 
@@ -209,10 +211,10 @@ final class PollSet implements RingClient {
         }
         interest.put(fd, 0);          // parked until modify() asks again
         if (errno == Errno.EBADF) {
-            Descriptors.closedWhileRegistered(LOG, fd);
+            Descriptors.closedWhileRegistered(THROTTLE, fd);
         } else {
-            LOG.log(Level.WARNING, "io_uring POLL_ADD(fd={0}) failed: {1} ({2}); no longer watched",
-                    fd, Errno.name(errno), Errno.description(errno));
+            THROTTLE.log(Level.WARNING, errno, "io_uring POLL_ADD(fd=" + fd + ") failed: " + Errno.name(errno)
+                    + " (" + Errno.description(errno) + "); no longer watched");
         }
     }
 

@@ -5,6 +5,7 @@ import dev.uloop.internal.posix.Errors;
 import dev.uloop.internal.posix.IoUring;
 import dev.uloop.internal.posix.Socket;
 import dev.uloop.internal.util.Failures;
+import dev.uloop.daemon.LogThrottle;
 import dev.uloop.internal.util.Grow;
 import java.util.Arrays;
 
@@ -44,6 +45,8 @@ public final class SocketIo implements RingClient {
     private static final System.Logger LOG = System.getLogger("uloop.poller.IoUring");
     /** What an owner threw is the loop's business, logged where a readiness handler's is. */
     private static final System.Logger LOOP_LOG = System.getLogger("uloop.EventLoop");
+    /** Completion handlers that throw again and again log once per interval. */
+    private final LogThrottle failures = new LogThrottle(LOOP_LOG);
 
     /** Handles the completions of one owner's requests. */
     interface Owner {
@@ -377,7 +380,7 @@ public final class SocketIo implements RingClient {
             try {
                 h.complete((int) ud & 0xFF, cRes[i], cFlags[i]);
             } catch (Throwable t) {
-                Failures.callbackFailed(LOOP_LOG, "completion handler " + h, t);
+                Failures.callbackFailed(failures, "completion handler " + h, t);
             }
         }
         collected = 0;
