@@ -67,6 +67,10 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Ask over UDP (default: TCP; sntp is always UDP).")
     boolean udp;
 
+    @Option(names = "--unix", paramLabel = "PATH", description = "echo, daytime, time: ask the server on the Unix"
+            + " stream socket at PATH (@NAME: a Linux abstract name) instead of TCP, as `uloop serve --unix` serves.")
+    String unixPath;
+
     @Option(names = "--count", paramLabel = "N", defaultValue = "1",
             description = "sntp: how many requests to send, one after the other (default: ${DEFAULT-VALUE}).")
     int count;
@@ -99,6 +103,12 @@ final class ClientCommand implements Callable<Integer> {
         if (server.isUnresolved()) {
             throw new IOException("cannot resolve host '" + host + "'");
         }
+        if (unixPath != null && (service == Service.SNTP || udp || spec.commandLine().getParseResult()
+                .hasMatchedOption("--host") || port != null)) {
+            throw new ParameterException(spec.commandLine(), "--unix asks echo, daytime or time on a Unix socket;"
+                    + " it conflicts with " + (service == Service.SNTP ? "sntp" : udp ? "--udp" : port != null
+                    ? "--port" : "--host"));
+        }
         if (service == Service.SNTP) {
             if (message != null && !message.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "sntp takes no MESSAGE");
@@ -114,18 +124,23 @@ final class ClientCommand implements Callable<Integer> {
         String text = message == null || message.isEmpty() ? (service == Service.ECHO ? "hello" : "")
                 : String.join(" ", message);
         byte[] request = text.getBytes(StandardCharsets.UTF_8);
+        if (unixPath != null) {
+            byte[] reply = UnixClient.ask(unixPath, service == Service.ECHO ? request : null,
+                    java.time.Duration.ofMillis(timeoutMillis), MAX_REPLY);
+            return show(service, request, reply, unixPath + " (unix)");
+        }
         byte[] reply = udp ? askUdp(server, request) : askTcp(server, service == Service.ECHO ? request : null);
-        return show(service, request, reply, server);
+        return show(service, request, reply, where(server));
     }
 
-    private int show(Service service, byte[] request, byte[] reply, InetSocketAddress server) throws IOException {
+    private int show(Service service, byte[] request, byte[] reply, String where) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         switch (service) {
             case ECHO -> {
                 out.println(new String(reply, StandardCharsets.UTF_8));
                 out.flush();
                 if (!Arrays.equals(request, reply)) {
-                    throw new IOException("the echo from " + where(server) + " differs from what was sent ("
+                    throw new IOException("the echo from " + where + " differs from what was sent ("
                             + request.length + " bytes sent, " + reply.length + " received)");
                 }
             }
@@ -133,7 +148,7 @@ final class ClientCommand implements Callable<Integer> {
             case SNTP -> throw new IllegalStateException("sntp is handled by SntpReport");
             case TIME -> {
                 if (reply.length != 4) {
-                    throw new IOException(where(server) + " sent " + reply.length + " bytes; a time reply has 4");
+                    throw new IOException(where + " sent " + reply.length + " bytes; a time reply has 4");
                 }
                 Instant local = Instant.now();
                 long value = Rfc868.decode(reply);

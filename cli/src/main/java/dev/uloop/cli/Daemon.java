@@ -44,13 +44,15 @@ final class Daemon implements AutoCloseable {
 
     /**
      * Checks the sockets systemd passed against the service: at most one listening TCP
-     * socket (none for a UDP-only service) and one UDP socket.
+     * socket (none for a UDP-only service), one UDP socket, one listening Unix stream socket
+     * and one Unix datagram socket (none for a UDP-only service).
      *
      * @throws IOException saying what does not fit and what the unit should say instead
      */
     static void check(Service service, List<InheritedSocket> sockets) throws IOException {
         List<InheritedSocket> tcp = sockets.stream().filter(InheritedSocket::isTcp).toList();
-        List<InheritedSocket> udp = sockets.stream().filter(s -> !s.isTcp()).toList();
+        List<InheritedSocket> udp = sockets.stream().filter(InheritedSocket::isUdp).toList();
+        List<InheritedSocket> unix = sockets.stream().filter(InheritedSocket::isUnix).toList();
         for (InheritedSocket s : tcp) {
             if (!s.isListening()) {
                 throw new IOException("systemd passed " + s + ", a connection: with Accept=yes, run"
@@ -61,9 +63,14 @@ final class Daemon implements AutoCloseable {
             throw new IOException(service.id() + " is served over UDP only, but systemd passed " + list(tcp)
                     + ": use ListenDatagram= only");
         }
-        if (tcp.size() > 1 || udp.size() > 1) {
+        if (service.udpOnly() && !unix.isEmpty()) {
+            throw new IOException(service.id() + " is served over UDP only, but systemd passed " + list(unix)
+                    + ": use ListenDatagram= with an address and port only");
+        }
+        long unixStreams = unix.stream().filter(InheritedSocket::isStream).count();
+        if (tcp.size() > 1 || udp.size() > 1 || unixStreams > 1 || unix.size() - unixStreams > 1) {
             throw new IOException("systemd passed " + list(sockets) + "; uloop serve takes one TCP and one UDP"
-                    + " socket (one ListenStream= and one ListenDatagram=)");
+                    + " socket (one ListenStream= and one ListenDatagram=), and one Unix socket of each kind");
         }
     }
 

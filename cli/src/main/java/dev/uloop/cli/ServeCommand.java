@@ -11,6 +11,7 @@ import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
 import dev.uloop.services.SourceRateLimiter;
+import dev.uloop.services.UnixConfig;
 import dev.uloop.sntp.SntpSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -59,6 +60,10 @@ import picocli.CommandLine.Spec;
             "Started by a systemd socket unit (LISTEN_FDS), it serves the sockets systemd",
             "bound instead of binding its own, and tells NOTIFY_SOCKET READY=1 once",
             "serving and STOPPING=1 when a stop begins (see docs/operations.md).",
+            "With --unix PATH it serves echo, daytime or time on a Unix stream socket (and",
+            "with --unix-datagram PATH on a datagram socket), instead of TCP and UDP unless",
+            "--tcp or --udp asks for them too; @NAME is a Linux abstract name. The ready",
+            "line then shows `unix PATH`. Try: socat - UNIX-CONNECT:PATH, or nc -U PATH.",
             "With --inetd it serves standard input once, as inetd starts a service:",
             "  echo stream tcp nowait nobody /opt/uloop/bin/uloop uloop serve echo --inetd",
             "Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the server gracefully: it",
@@ -162,6 +167,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --inetd on a UDP socket: exit after MS without a datagram (default: 10000).")
     Long idleExitMillis;
 
+    @Option(names = "--unix", paramLabel = "PATH", description = "Serve echo, daytime or time on a Unix stream socket"
+            + " at PATH (@NAME: a Linux abstract name); only there unless --tcp or --udp is given too. The file is"
+            + " made with --unix-mode, replaced if stale (nobody listens), and removed on stop.")
+    String unixPath;
+
+    @Option(names = "--unix-datagram", paramLabel = "PATH", description = "Serve echo, daytime or time on a Unix"
+            + " datagram socket at PATH (@NAME: abstract), beside --unix or alone; senders need a name of their own.")
+    String unixDatagramPath;
+
+    @Option(names = "--unix-mode", paramLabel = "MODE", description = "Permissions of the --unix and --unix-datagram"
+            + " socket files, in octal (default: 0660, the owner and its group may connect; 0666: everyone).")
+    String unixMode;
+
     @Option(names = {"-v", "--verbose"}, description = "Log every event and connection (DEBUG), and counters every 10 s.")
     boolean verbose;
 
@@ -176,13 +194,13 @@ final class ServeCommand implements Callable<Integer> {
         List<InheritedSocket> activated = activatedSockets(config);
         if (!activated.isEmpty()) {
             config = config.withProtocols(activated.stream().anyMatch(InheritedSocket::isTcp),
-                    activated.stream().anyMatch(x -> !x.isTcp()));
+                    activated.stream().anyMatch(InheritedSocket::isUdp));
         }
         Logs.configure(verbose);
         try (Daemon daemon = Daemon.open(identity)) {
             Backend b = blocking ? null : backend != null ? backend : Backend.fromProperty().requireAvailable();
             Server server = blocking ? Server.blocking(config, virtual)
-                    : Server.onLoop(config, b, loops != null ? loops : 1, activated);
+                    : Server.onLoop(config, b, loops != null ? loops : 1, activated, unixConfig(config.service()));
             server.start(daemon::dropPrivileges);
             serveUntilStopped(server, config, daemon);
         }
@@ -237,7 +255,7 @@ final class ServeCommand implements Callable<Integer> {
             throw usage("--blocking cannot serve the sockets systemd passed" + why + ": JDK sockets cannot take"
                     + " over a descriptor; drop --blocking");
         }
-        for (String option : List.of("--host", "--port", "--tcp", "--udp")) {
+        for (String option : List.of("--host", "--port", "--tcp", "--udp", "--unix", "--unix-datagram")) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw usage(option + " conflicts with the sockets systemd passed" + why
                         + ": the socket unit's ListenStream= and ListenDatagram= say where and what to serve");
@@ -363,7 +381,7 @@ final class ServeCommand implements Callable<Integer> {
         if (service.udpOnly() && tcp) {
             throw usage(service.id() + " is served over UDP only; drop --tcp");
         }
-        boolean both = !tcp && !udp;
+        boolean both = !tcp && !udp && unixConfig(service) == UnixConfig.NONE;
         return ServiceConfig.of(service)
                 .withHost(host)
                 .withPort(port != null ? port : service.defaultPort())
@@ -392,6 +410,38 @@ final class ServeCommand implements Callable<Integer> {
                 s = s.withStratum(stratum);
             }
             return refId != null ? s.withRefId(SntpSettings.parseRefId(refId)) : s;
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /**
+     * The Unix sockets of --unix, --unix-datagram and --unix-mode, checked (bad usage exits
+     * with 2); {@link UnixConfig#NONE} when none is asked for.
+     */
+    UnixConfig unixConfig(Service service) {
+        if (unixPath == null && unixDatagramPath == null) {
+            if (unixMode != null) {
+                throw usage("--unix-mode needs --unix or --unix-datagram (it is the socket files' mode)");
+            }
+            return UnixConfig.NONE;
+        }
+        String option = unixPath != null ? "--unix" : "--unix-datagram";
+        if (service.udpOnly()) {
+            throw usage(option + " does not apply to " + service.id() + ", which is served over UDP only");
+        }
+        if (blocking || inetd) {
+            throw usage(option + " and " + (blocking ? "--blocking" : "--inetd") + " conflict: Unix sockets are"
+                    + " served on the event loop");
+        }
+        for (String inet : List.of("--host", "--port")) {
+            if (!tcp && !udp && spec.commandLine().getParseResult().hasMatchedOption(inet)) {
+                throw usage(inet + " applies to TCP and UDP, which " + option + " alone does not serve; add --tcp"
+                        + " or --udp to serve them too");
+            }
+        }
+        try {
+            return UnixConfig.parse(unixPath, unixDatagramPath, unixMode);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

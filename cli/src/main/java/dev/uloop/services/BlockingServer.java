@@ -54,6 +54,9 @@ final class BlockingServer implements Server {
 
     BlockingServer(ServiceConfig config, boolean virtual) {
         this.config = Objects.requireNonNull(config, "config");
+        if (!config.tcp() && !config.udp()) {
+            throw new IllegalArgumentException("nothing to serve: neither TCP nor UDP");
+        }
         this.virtual = virtual;
         this.handler = config.tcp() ? config.service().blockingTcp(config) : null;
     }

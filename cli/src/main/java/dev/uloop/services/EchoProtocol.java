@@ -2,7 +2,6 @@ package dev.uloop.services;
 
 import dev.uloop.net.Protocol;
 import dev.uloop.net.Transport;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,7 +20,7 @@ import java.nio.ByteBuffer;
  */
 public final class EchoProtocol implements Protocol {
     private Transport transport;
-    private InetSocketAddress peer;   // only kept when DEBUG logging is on
+    private String peer;   // only kept when DEBUG logging is on
 
     /** A protocol for one connection. */
     public EchoProtocol() {
@@ -31,7 +30,7 @@ public final class EchoProtocol implements Protocol {
     public void connectionMade(Transport t) {
         transport = t;
         if (ConnectionLog.enabled()) {
-            peer = t.remoteAddress();
+            peer = ConnectionLog.peer(t);
             ConnectionLog.opened("echo", peer);
         }
     }

@@ -35,6 +35,9 @@ final class LoopServer implements Server {
     private final int loops;
     private final InheritedSocket inheritedTcp;     // from systemd: served instead of binding, or null
     private final InheritedSocket inheritedUdp;
+    private final UnixConfig unix;
+    private final List<InheritedSocket> inheritedUnix;   // from systemd: Unix sockets to serve, or none
+    private UnixServing unixServing;
     private EventLoopGroup group;
     private TcpServerGroup tcp;
     private UdpEndpointGroup udp;
@@ -51,8 +54,18 @@ final class LoopServer implements Server {
      * hands the connections to the loops in turn, and one UDP endpoint on loop 0 answers.
      */
     LoopServer(ServiceConfig config, Backend backend, int loops, List<InheritedSocket> sockets) {
+        this(config, backend, loops, sockets, UnixConfig.NONE);
+    }
+
+    /** A server that also serves the Unix sockets of {@code unix}, on loop 0. */
+    LoopServer(ServiceConfig config, Backend backend, int loops, List<InheritedSocket> sockets, UnixConfig unix) {
+        this.unix = Objects.requireNonNull(unix, "unix");
+        if (!config.tcp() && !config.udp() && !unix.any() && sockets.isEmpty()) {
+            throw new IllegalArgumentException("nothing to serve: no TCP, UDP or Unix socket");
+        }
         this.inheritedTcp = sockets.stream().filter(InheritedSocket::isTcp).findFirst().orElse(null);
-        this.inheritedUdp = sockets.stream().filter(x -> !x.isTcp()).findFirst().orElse(null);
+        this.inheritedUdp = sockets.stream().filter(InheritedSocket::isUdp).findFirst().orElse(null);
+        this.inheritedUnix = sockets.stream().filter(InheritedSocket::isUnix).toList();
         this.config = Objects.requireNonNull(config, "config");
         this.backend = Objects.requireNonNull(backend, "backend");
         if (loops < 1) {
@@ -87,6 +100,11 @@ final class LoopServer implements Server {
                         new SocketOptions().receiveTimestamps(a.wantsReceiveTime()), () -> new UdpService(a))
                         : bindUdp(g, at, answerer);
             }
+            if (unix.any()) {
+                unixServing = UnixServing.start(g, config, unix);
+            } else if (!inheritedUnix.isEmpty()) {
+                unixServing = UnixServing.adopt(g, config, inheritedUnix);
+            }
             Duration every = config.statsInterval();
             if (every != null && !every.isZero()) {
                 g.loop(0).every(every, () -> LOG.log(Level.INFO, config.service().id() + " stats: " + summary()
@@ -97,6 +115,7 @@ final class LoopServer implements Server {
             g.close();            // the servers' shutdown hooks close what was bound
             tcp = null;
             udp = null;
+            unixServing = null;
             throw e;
         }
         group = g;
@@ -148,13 +167,18 @@ final class LoopServer implements Server {
     }
 
     @Override
+    public List<String> unixEndpoints() {
+        return unixServing == null ? List.of() : unixServing.endpoints();
+    }
+
+    @Override
     public String mode() {
         return "backend " + backend.id() + (loops > 1 ? ", " + loops + " loops" : "")
                 + (inherited() ? ", sockets from systemd" : "");
     }
 
     private boolean inherited() {
-        return inheritedTcp != null || inheritedUdp != null;
+        return inheritedTcp != null || inheritedUdp != null || !inheritedUnix.isEmpty();
     }
 
     @Override
@@ -171,9 +195,11 @@ final class LoopServer implements Server {
             connections[i] = tcp == null ? 0 : tcp.acceptedCount(i);
             answered[i] = udp == null ? 0 : udp.sentCount(i);
         }
-        return ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(), connections,
+        String inet = ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(), connections,
                 udp == null ? 0 : udp.sentCount(), udp != null && udp.sharesPort() ? answered : null,
                 udp == null ? 0 : udp.sendDrops(), answerer);
+        String local = unixServing == null ? "" : unixServing.summary();
+        return inet.isEmpty() ? local : local.isEmpty() ? inet : inet + "; " + local;
     }
 
     @Override

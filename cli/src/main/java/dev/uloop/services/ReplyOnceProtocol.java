@@ -2,7 +2,6 @@ package dev.uloop.services;
 
 import dev.uloop.net.Protocol;
 import dev.uloop.net.Transport;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,7 +17,7 @@ public final class ReplyOnceProtocol implements Protocol {
     private final Responder responder;
     private final String name;
     private Transport transport;
-    private InetSocketAddress peer;   // only kept when DEBUG logging is on
+    private String peer;   // only kept when DEBUG logging is on
 
     /**
      * A protocol for one connection.
@@ -38,7 +37,7 @@ public final class ReplyOnceProtocol implements Protocol {
     public void connectionMade(Transport t) {
         transport = t;
         if (ConnectionLog.enabled()) {
-            peer = t.remoteAddress();
+            peer = ConnectionLog.peer(t);
             ConnectionLog.opened(name, peer);
         }
         t.write(responder.reply(Service.emptyRequest()));

@@ -63,6 +63,23 @@ public interface Server extends AutoCloseable {
     }
 
     /**
+     * A server on event loops that also serves Unix domain sockets, on loop 0: a stream
+     * socket with the TCP protocol and a datagram socket with the UDP replies, whose files
+     * a stop removes. With {@code config} serving neither TCP nor UDP, only those.
+     *
+     * @param config  what to serve
+     * @param backend the loops' backend
+     * @param loops   how many loops (1 or more)
+     * @param sockets sockets systemd passed (see above), or an empty list
+     * @param unix    the Unix sockets
+     * @return a server, not started
+     */
+    static Server onLoop(ServiceConfig config, Backend backend, int loops, java.util.List<InheritedSocket> sockets,
+                         UnixConfig unix) {
+        return new LoopServer(config, backend, loops, sockets, unix);
+    }
+
+    /**
      * A server on JDK blocking sockets: one thread per TCP connection, one for the UDP socket.
      *
      * @param config         what to serve
@@ -117,6 +134,15 @@ public interface Server extends AutoCloseable {
     InetSocketAddress udpAddress();
 
     /**
+     * The Unix domain sockets served, for the ready line.
+     *
+     * @return for example {@code unix /run/uloop/echo.sock}; empty when none
+     */
+    default java.util.List<String> unixEndpoints() {
+        return java.util.List.of();
+    }
+
+    /**
      * How it serves, for the ready line.
      *
      * @return {@code backend epoll}, {@code backend epoll, 2 loops}, {@code blocking, platform threads} or
@@ -157,8 +183,9 @@ public interface Server extends AutoCloseable {
 
     /**
      * The line {@code uloop serve} prints once listening, for example
-     * {@code uloop echo ready: tcp 127.0.0.1:7007, udp 127.0.0.1:7007 (backend epoll)};
-     * scripts and tests read the addresses with {@code tcp (\S+)} and {@code udp (\S+)}.
+     * {@code uloop echo ready: tcp 127.0.0.1:7007, udp 127.0.0.1:7007 (backend epoll)}, with
+     * {@code unix PATH} and {@code unix-datagram PATH} for Unix sockets; scripts and tests
+     * read the addresses with {@code tcp (\S+)} and {@code udp (\S+)}.
      *
      * @return the line, without a line end
      */
@@ -170,6 +197,7 @@ public interface Server extends AutoCloseable {
         if (udpAddress() != null) {
             served.add("udp " + Addresses.format(udpAddress()));
         }
+        unixEndpoints().forEach(served::add);
         return "uloop " + config().service().id() + " ready: " + served + " (" + mode() + ")";
     }
 }

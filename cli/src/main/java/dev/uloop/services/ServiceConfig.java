@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param host          the address to bind (a name or a literal)
  * @param port          the port; 0 picks a free one
  * @param tcp           serve TCP
- * @param udp           serve UDP
+ * @param udp           serve UDP (with neither, a server serves only the Unix sockets it is given)
  * @param format        the daytime format (ignored by other services)
  * @param rateLimit     UDP datagrams a second per source, and the prefixes that make a source
  * @param grace         how long a stop lets queued writes drain before closing anyway
@@ -30,8 +30,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
     /**
      * Checks the values.
      *
-     * @throws IllegalArgumentException for a port outside 0..65535, no protocol, TCP for a
-     *                                  UDP-only service, or a negative grace
+     * @throws IllegalArgumentException for a port outside 0..65535, TCP for a UDP-only
+     *                                  service, or a negative grace
      */
     public ServiceConfig {
         Objects.requireNonNull(service, "service");
@@ -42,9 +42,6 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
         Objects.requireNonNull(sntp, "sntp");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range");
-        }
-        if (!tcp && !udp) {
-            throw new IllegalArgumentException("serve TCP, UDP or both");
         }
         if (tcp && service.udpOnly()) {
             throw new IllegalArgumentException(service.id() + " is served over UDP only");

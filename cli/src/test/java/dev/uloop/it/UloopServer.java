@@ -92,6 +92,7 @@ final class UloopServer implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("^uloop (\\S+) ready: .*");
     private static final Pattern TCP = Pattern.compile("tcp (\\S+?)[,\\s(]");
     private static final Pattern UDP = Pattern.compile("udp (\\S+)");
+    private static final Pattern UNIX = Pattern.compile("unix (\\S+?)[,\\s(]");
 
     private final List<String> command;
     private final Process process;
@@ -301,7 +302,7 @@ final class UloopServer implements AutoCloseable {
         Matcher u = UDP.matcher(line);
         this.tcp = t.find() ? parseAddress(t.group(1)) : null;
         this.udp = u.find() ? parseAddress(u.group(1)) : null;
-        assertTrue(tcp != null || udp != null, "no address in the ready line: " + line);
+        assertTrue(tcp != null || udp != null || UNIX.matcher(line).find(), "no address in the ready line: " + line);
         return this;
     }
 
@@ -340,6 +341,13 @@ final class UloopServer implements AutoCloseable {
     InetSocketAddress udp() {
         assertNotNull(udp, "no udp address in: " + ready);
         return udp;
+    }
+
+    /** The Unix stream socket's path ({@code @name}: abstract); fails when the server serves none. */
+    String unix() {
+        Matcher m = UNIX.matcher(ready);
+        assertTrue(m.find(), "no unix address in: " + ready);
+        return m.group(1);
     }
 
     int tcpPort() {

@@ -42,7 +42,9 @@ class ServiceTest {
         assertEquals(7007, c.port());
         assertTrue(c.tcp() && c.udp());
         assertThrows(IllegalArgumentException.class, () -> c.withPort(65536));
-        assertThrows(IllegalArgumentException.class, () -> c.withProtocols(false, false));
+        ServiceConfig none = c.withProtocols(false, false);    // only Unix sockets, given to the server
+        assertThrows(IllegalArgumentException.class, () -> Server.onLoop(none, dev.uloop.Backend.POLL));
+        assertThrows(IllegalArgumentException.class, () -> Server.blocking(none, false));
         assertThrows(IllegalArgumentException.class, () -> c.withRateLimit(-1));
     }
 }

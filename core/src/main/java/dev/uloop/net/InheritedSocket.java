@@ -9,9 +9,12 @@ import java.net.InetSocketAddress;
 /**
  * A TCP or UDP socket this process was given already open, by number: by systemd's socket
  * activation (descriptors from 3, see {@link dev.uloop.daemon.SocketActivation}), or by
- * inetd, xinetd or systemd's {@code Accept=yes} (standard input). It is the one place where
- * the network layer takes a file descriptor; {@link TcpServer#adopt}, {@link UdpEndpoint#adopt},
- * their group versions and {@link Tcp#adopt} serve it on a loop, on every backend.
+ * inetd, xinetd or systemd's {@code Accept=yes} (standard input). Socket activation may also
+ * pass a listening Unix stream socket or a Unix datagram socket ({@link #isUnix()}). It is
+ * the one place where the network layer takes a file descriptor; {@link TcpServer#adopt},
+ * {@link UdpEndpoint#adopt}, their group versions, {@link Tcp#adopt},
+ * {@link UnixServer#adopt} and {@link UnixDatagramEndpoint#adopt} serve it on a loop, on
+ * every backend.
  *
  * {@snippet class="dev.uloop.snippets.DaemonSnippets" region="inherited"}
  *
@@ -36,8 +39,9 @@ public final class InheritedSocket {
      *
      * @param fd a descriptor this process inherited
      * @return the socket
-     * @throws IOException when it is not open, not a socket, or not TCP or UDP over IPv4 or
-     *                     IPv6 ({@code fd 0 is not a socket}), in one line
+     * @throws IOException when it is not open, not a socket, or neither TCP or UDP over IPv4
+     *                     or IPv6 nor a listening Unix stream socket or a named Unix datagram
+     *                     socket ({@code fd 0 is not a socket}), in one line
      */
     public static InheritedSocket of(int fd) throws IOException {
         return of(fd, null);
@@ -96,10 +100,48 @@ public final class InheritedSocket {
     /**
      * Whether it is a TCP socket (SOCK_STREAM), listening or connected.
      *
-     * @return true for TCP, false for UDP
+     * @return true for TCP, false for UDP and Unix sockets
      */
     public boolean isTcp() {
+        return probe.stream() && probe.unix() == null;
+    }
+
+    /**
+     * Whether it is a UDP socket.
+     *
+     * @return true for UDP, false for TCP and Unix sockets
+     */
+    public boolean isUdp() {
+        return !probe.stream() && probe.unix() == null;
+    }
+
+    /**
+     * Whether it is a Unix domain socket: a listening stream socket ({@link #isListening()},
+     * for {@link UnixServer#adopt}) or a datagram socket (for {@link UnixDatagramEndpoint#adopt}).
+     *
+     * @return true for a Unix socket
+     */
+    public boolean isUnix() {
+        return probe.unix() != null;
+    }
+
+    /**
+     * Whether it is a stream socket (TCP or Unix stream), as opposed to a datagram socket.
+     *
+     * @return true for SOCK_STREAM
+     */
+    public boolean isStream() {
         return probe.stream();
+    }
+
+    /**
+     * A Unix socket's address.
+     *
+     * @return a {@link java.net.UnixDomainSocketAddress} or an {@link AbstractUnixAddress};
+     *         null for TCP and UDP
+     */
+    public java.net.SocketAddress unixAddress() {
+        return probe.unix() == null ? null : Unix.address(probe.unix());
     }
 
     /**
@@ -123,7 +165,7 @@ public final class InheritedSocket {
     /**
      * The address it is bound to.
      *
-     * @return the local address
+     * @return the local address; null for a Unix socket (see {@link #unixAddress()})
      */
     public InetSocketAddress localAddress() {
         return probe.local();
@@ -156,7 +198,8 @@ public final class InheritedSocket {
      */
     @Override
     public String toString() {
-        String what = isTcp() ? isListening() ? "tcp, listening on " + Addresses.format(localAddress())
+        String what = isUnix() ? (isStream() ? "unix, listening on " : "unix datagram on ") + probe.unix()
+                : isTcp() ? isListening() ? "tcp, listening on " + Addresses.format(localAddress())
                 : "tcp " + Addresses.format(localAddress())
                         + (isConnected() ? " from " + Addresses.format(remoteAddress()) : ", not connected")
                 : "udp on " + Addresses.format(localAddress());
@@ -190,7 +233,15 @@ public final class InheritedSocket {
     }
 
     NativeSocket takeDatagram() throws IOException {
-        return take("a UDP socket", !isTcp());
+        return take("a UDP socket", isUdp());
+    }
+
+    NativeSocket takeUnixListener() throws IOException {
+        return take("a listening Unix stream socket", isUnix() && isListening());
+    }
+
+    NativeSocket takeUnixDatagram() throws IOException {
+        return take("a Unix datagram socket", isUnix() && !isStream());
     }
 
     NativeSocket takeConnection() throws IOException {

@@ -11,14 +11,17 @@ import dev.uloop.internal.net.StreamOwner;
 import dev.uloop.internal.net.WriteQueue;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * A non-blocking TCP connection driving a {@link Protocol}: the seeds' per-connection
+ * A non-blocking TCP connection (or Unix domain stream connection, see {@link UnixServer}
+ * and {@link Unix#connect}) driving a {@link Protocol}: the seeds' per-connection
  * handler with its message queue. It is the {@link Transport} and the connection's state
  * machine (reading, paused, at EOF, closing, lingering, closed); the socket's I/O is done
  * by the engine of the loop's backend: by readiness (reads into the loop's one read
@@ -45,6 +48,7 @@ public final class TcpConnection implements Transport {
     private final Consumer<TcpConnection> onClosed;      // lets a server forget the connection
     private final WriteQueue queue = new WriteQueue(DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER);
     private final StreamEngine engine;
+    private final UnixPeer unix;     // a Unix domain connection's addresses and peer; null on TCP
     private long written;            // bytes accepted by write() since the start
     private java.io.IOException failure;   // a send failed inside write(); the loss is reported next
     private ArrayDeque<SentMark> sentWaiters;   // whenSent() futures, oldest first; null when none
@@ -62,16 +66,17 @@ public final class TcpConnection implements Transport {
      * {@link Protocol#connectionMade}.
      *
      * @param loop     the loop to run on (call from its thread, or before it runs)
-     * @param socket   a connected non-blocking TCP socket, now owned by the connection
+     * @param socket   a connected non-blocking TCP (or Unix stream) socket, now owned by the connection
      * @param protocol what to do with the connection
      * @param onClosed called once after the socket is closed (may be null)
+     * @param unix     a Unix stream connection's addresses and peer; null for TCP
      * @return the connection
      */
     static TcpConnection adopt(EventLoop loop, NativeSocket socket, Protocol protocol,
-                               Consumer<TcpConnection> onClosed) {
+                               Consumer<TcpConnection> onClosed, UnixPeer unix) {
         TcpConnection c;
         try {
-            c = new TcpConnection(loop, socket, protocol, onClosed);
+            c = new TcpConnection(loop, socket, protocol, onClosed, unix);
             c.engine.start();
         } catch (RuntimeException e) {
             socket.close();
@@ -85,7 +90,9 @@ public final class TcpConnection implements Transport {
         return c;
     }
 
-    private TcpConnection(EventLoop loop, NativeSocket socket, Protocol protocol, Consumer<TcpConnection> onClosed) {
+    private TcpConnection(EventLoop loop, NativeSocket socket, Protocol protocol, Consumer<TcpConnection> onClosed,
+                          UnixPeer unix) {
+        this.unix = unix;
         this.loop = loop;
         this.protocol = protocol;
         this.onClosed = onClosed;
@@ -139,7 +146,7 @@ public final class TcpConnection implements Transport {
 
         @Override
         public void lost(NativeException cause) {
-            closeNow(NetErrors.connectionFailed(cause, engine.remoteAddress()));
+            closeNow(NetErrors.connectionFailed(cause, peerText()));
         }
 
         @Override
@@ -147,7 +154,7 @@ public final class TcpConnection implements Transport {
             // EPIPE, ECONNRESET...: report it after the current callback, not inside the protocol's write().
             closing = true;
             queue.clear();
-            java.net.SocketException e = NetErrors.connectionFailed(cause, engine.remoteAddress());
+            java.net.SocketException e = NetErrors.connectionFailed(cause, peerText());
             failure = e;
             loop.execute(() -> closeNow(e));
         }
@@ -431,12 +438,32 @@ public final class TcpConnection implements Transport {
     }
 
     @Override
+    public SocketAddress localSocketAddress() {
+        return unix != null ? unix.local() : localAddress();
+    }
+
+    @Override
+    public SocketAddress remoteSocketAddress() {
+        return unix != null ? unix.remote() : remoteAddress();
+    }
+
+    @Override
+    public Optional<PeerCredentials> peerCredentials() {
+        return unix != null ? Optional.ofNullable(unix.credentials()) : Optional.empty();
+    }
+
+    @Override
     public EventLoop loop() {
         return loop;
     }
 
+    /** The peer for messages: {@code 127.0.0.1:7}, or a Unix socket's path. */
+    private String peerText() {
+        return unix != null ? unix.toString() : Addresses.format(engine.remoteAddress());
+    }
+
     @Override
     public String toString() {
-        return "TcpConnection[" + engine + ", " + Addresses.format(engine.remoteAddress()) + "]";
+        return (unix != null ? "UnixConnection[" : "TcpConnection[") + engine + ", " + peerText() + "]";
     }
 }

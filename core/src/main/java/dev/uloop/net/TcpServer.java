@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +46,7 @@ public final class TcpServer implements AutoCloseable {
     private final Set<TcpConnection> connections = new LinkedHashSet<>();
     private final AcceptorEngine acceptor;     // NONE on a group's loop without a listening socket
     private Consumer<NativeSocket> handOff;    // set by a group's single acceptor: who serves an accepted socket
+    private Function<NativeSocket, UnixPeer> unixPeer;   // set by a UnixServer: accepted sockets are Unix sockets
     private boolean closed;
     // Written by the loop thread only; volatile so that a group can add them up from any thread.
     private volatile long accepted;
@@ -188,6 +190,11 @@ public final class TcpServer implements AutoCloseable {
         handOff = to;
     }
 
+    /** Makes the accepted connections Unix domain connections, which learn their ends from {@code peer}. */
+    void acceptUnix(Function<NativeSocket, UnixPeer> peer) {
+        unixPeer = peer;
+    }
+
     /** A connection the acceptor took: served here, or handed to the group's next loop. */
     private void accepted(NativeSocket socket) {
         if (handOff != null) {
@@ -222,7 +229,8 @@ public final class TcpServer implements AutoCloseable {
             socket.close();
             return;
         }
-        TcpConnection conn = TcpConnection.adopt(loop, socket, p, this::forget);
+        TcpConnection conn = TcpConnection.adopt(loop, socket, p, this::forget,
+                unixPeer == null ? null : unixPeer.apply(socket));
         if (!conn.isClosed()) {
             connections.add(conn);
             open = connections.size();

@@ -2,7 +2,9 @@ package dev.uloop.net;
 
 import dev.uloop.EventLoop;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * One stream connection, as its {@link Protocol} sees it. Loop thread only.
@@ -89,18 +91,50 @@ public interface Transport {
     boolean isClosing();
 
     /**
-     * The local address.
+     * The local address of a TCP connection.
      *
-     * @return the address the connection is bound to
+     * @return the address the connection is bound to; null on a Unix domain socket (see
+     *         {@link #localSocketAddress()})
      */
     InetSocketAddress localAddress();
 
     /**
-     * The peer's address.
+     * The peer's address on a TCP connection.
+     *
+     * @return the remote address; null on a Unix domain socket (see {@link #remoteSocketAddress()})
+     */
+    InetSocketAddress remoteAddress();
+
+    /**
+     * The local address, of any kind: the {@link InetSocketAddress} of a TCP connection; on
+     * a Unix domain socket a {@link java.net.UnixDomainSocketAddress} (its path, empty when
+     * the socket has no name, as a client's usually has not) or an {@link AbstractUnixAddress}.
+     *
+     * @return the address
+     */
+    default SocketAddress localSocketAddress() {
+        return localAddress();
+    }
+
+    /**
+     * The peer's address, of any kind, as {@link #localSocketAddress()}: a Unix client
+     * connected to a server is usually unnamed ({@code UnixDomainSocketAddress.of("")}).
      *
      * @return the remote address
      */
-    InetSocketAddress remoteAddress();
+    default SocketAddress remoteSocketAddress() {
+        return remoteAddress();
+    }
+
+    /**
+     * The peer process's credentials (pid, uid, gid), as the kernel recorded them when the
+     * connection was made: on a Unix domain socket only ({@code SO_PEERCRED}).
+     *
+     * @return the credentials; empty on TCP
+     */
+    default Optional<PeerCredentials> peerCredentials() {
+        return Optional.empty();
+    }
 
     /**
      * The loop this connection runs on.

@@ -164,11 +164,11 @@ public final class UdpEndpoint implements AutoCloseable {
     /** What the engine reports. */
     private final class Owner implements DatagramOwner {
         @Override
-        public void received(ByteBuffer data, InetSocketAddress from, long stamp) {
+        public void received(ByteBuffer data, java.net.SocketAddress from, long stamp) {
             received++;
             receiveTime = stamp;
             try {
-                protocol.datagramReceived(data, from);
+                protocol.datagramReceived(data, (InetSocketAddress) from);
             } catch (RuntimeException e) {
                 FAILURES.log(Level.ERROR, LogThrottle.failureKey(e),
                         "datagramReceived of " + protocol.getClass().getName() + " threw", e);

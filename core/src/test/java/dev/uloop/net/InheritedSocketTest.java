@@ -231,8 +231,8 @@ class InheritedSocketTest {
             int a = fds.getAtIndex(ValueLayout.JAVA_INT, 0);
             try {
                 IOException unix = assertThrows(IOException.class, () -> InheritedSocket.of(a));
-                assertEquals("fd " + a + " is a Unix domain socket, not a TCP or UDP socket (IPv4 or IPv6)",
-                        unix.getMessage());
+                assertEquals("fd " + a + " is a connected Unix domain socket; uloop serves a listening Unix stream"
+                        + " socket, a Unix datagram socket, or a TCP or UDP socket (IPv4 or IPv6)", unix.getMessage());
             } finally {
                 Unistd.close(a);
                 Unistd.close(fds.getAtIndex(ValueLayout.JAVA_INT, 1));

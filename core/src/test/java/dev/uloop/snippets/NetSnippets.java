@@ -12,11 +12,16 @@ import dev.uloop.net.TcpConnection;
 import dev.uloop.net.TcpServer;
 import dev.uloop.net.TcpServerGroup;
 import dev.uloop.net.Transport;
+import dev.uloop.net.Unix;
+import dev.uloop.net.UnixDatagramEndpoint;
+import dev.uloop.net.UnixServer;
+import dev.uloop.net.PeerCredentials;
 import dev.uloop.net.UdpEndpoint;
 import dev.uloop.net.UdpEndpointGroup;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -153,6 +158,47 @@ final class NetSnippets {
     static void addresses(InetSocketAddress peer) {
         // @start region="addresses"
         System.out.println(Addresses.format(peer));      // 127.0.0.1:7007, or [::1]:7007 for IPv6
+        // @end
+    }
+
+    static void unix(EventLoop loop) throws IOException {
+        // @start region="unix"
+        // A stream server on a socket file only the owner and its group may connect to:
+        UnixServer server = UnixServer.listen(loop, UnixDomainSocketAddress.of("/run/uloop/echo.sock"), 0660,
+                () -> new Protocol() {
+                    private Transport t;
+
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        t = transport;
+                        PeerCredentials who = t.peerCredentials().orElseThrow();   // pid, uid, gid
+                        if (who.uid() != 0) {
+                            t.write(("hello, uid " + who.uid() + "\n").getBytes(StandardCharsets.US_ASCII));
+                        }
+                    }
+
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        t.write(data);
+                    }
+                });
+        // A client, here of a Linux abstract name ("@" as socat and systemd write it):
+        CompletableFuture<Transport> c = Unix.connect(loop, Unix.address("@uloop-echo"), new Echo());
+        // server.close() stops listening and removes /run/uloop/echo.sock
+        // @end
+    }
+
+    static void unixDatagram(EventLoop loop) throws IOException {
+        // @start region="unixDatagram"
+        // Answers every datagram with its length; a sender must have a name to be answered.
+        UnixDatagramEndpoint[] server = new UnixDatagramEndpoint[1];
+        server[0] = UnixDatagramEndpoint.bind(loop, Unix.address("/run/uloop/length.sock"), 0666,
+                (data, from) -> server[0].send(ByteBuffer.wrap(
+                        (data.remaining() + "\n").getBytes(StandardCharsets.US_ASCII)), from));
+        // A client: the kernel names it (autobind), so that the answer finds its way back.
+        UnixDatagramEndpoint client = UnixDatagramEndpoint.open(loop, (data, from) ->
+                System.out.print(StandardCharsets.US_ASCII.decode(data)));
+        client.send(ByteBuffer.wrap(new byte[42]), server[0].localAddress());
         // @end
     }
 }

@@ -10,10 +10,20 @@ import java.net.InetSocketAddress;
  * allocating for peers seen recently: a direct-mapped table of 256 entries keyed by the
  * 28 bytes of a {@code sockaddr_in6} (16 of a {@code sockaddr_in}, zero-padded).
  */
-public final class AddressCache {
+public final class AddressCache implements AddressCodec {
     private static final int SLOTS = 256;
     private final long[] keys = new long[SLOTS * 4];
     private final InetSocketAddress[] values = new InetSocketAddress[SLOTS];
+
+    @Override
+    public InetSocketAddress read(MemorySegment addr, int len) {
+        return lookup(addr, len);
+    }
+
+    @Override
+    public int write(java.net.SocketAddress to, MemorySegment out) {
+        return SockAddr.write((InetSocketAddress) to, out);
+    }
 
     /** The address in {@code addr} (whose length is {@code len}), from the cache when possible. */
     public InetSocketAddress lookup(MemorySegment addr, int len) {

@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -41,10 +42,10 @@ public final class DatagramEngine {
     private final NativeSocket socket;
     private final DatagramOwner owner;
     private final boolean timestamps;
-    private final AddressCache senders = new AddressCache();
+    private final AddressCodec senders;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment toAddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);  // last destination
-    private InetSocketAddress lastTo;
+    private SocketAddress lastTo;
     private int lastToLen;
     private ByteBuffer lastDirect;                  // last direct buffer sent, and a segment of all of it
     private MemorySegment lastDirectSegment;
@@ -55,6 +56,16 @@ public final class DatagramEngine {
      * arriving datagrams (SO_TIMESTAMPNS).
      */
     public DatagramEngine(Reactor loop, NativeSocket socket, boolean timestamps, DatagramOwner owner) {
+        this(loop, socket, timestamps, new AddressCache(), owner);
+    }
+
+    /**
+     * The engine of a bound datagram socket of any family, whose addresses {@code codec}
+     * reads and writes; with {@code timestamps}, asks the kernel to stamp arriving datagrams.
+     */
+    public DatagramEngine(Reactor loop, NativeSocket socket, boolean timestamps, AddressCodec codec,
+                          DatagramOwner owner) {
+        this.senders = codec;
         if (timestamps) {
             socket.setInt(Socket.SOL_SOCKET, Socket.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
         }
@@ -88,7 +99,8 @@ public final class DatagramEngine {
                 addrLen = io.msg.nameLength();
             } else {
                 io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
-                n = Socket.recvfrom(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT, io.addr, io.addrLen);
+                n = Socket.recvfrom(fd, io.read, IoBuffers.SIZE, Socket.MSG_DONTWAIT | Socket.MSG_TRUNC, io.addr,
+                        io.addrLen);
                 addrLen = io.addrLen.get(ValueLayout.JAVA_INT, 0);
             }
             if (n == Errors.AGAIN) {
@@ -99,7 +111,12 @@ public final class DatagramEngine {
                 owner.error(Errors.exception(timestamps ? "recvmsg" : "recvfrom", fd, (int) -n));
                 continue;
             }
-            InetSocketAddress from = senders.lookup(io.addr, addrLen);
+            if (n > IoBuffers.SIZE) {
+                // A Unix datagram larger than the read buffer (MSG_TRUNC gave its real size): not delivered cut short.
+                owner.error(Errors.exception("recvfrom", fd, Errno.EMSGSIZE));
+                continue;
+            }
+            SocketAddress from = senders.read(io.addr, addrLen);
             owner.received(io.readView.clear().limit((int) n), from, receiveTime);
         }
     }
@@ -112,10 +129,13 @@ public final class DatagramEngine {
      * @return what became of it
      * @throws IllegalArgumentException for a heap datagram larger than the write buffer
      */
-    public Sent send(ByteBuffer data, InetSocketAddress to) {
+    public Sent send(ByteBuffer data, SocketAddress to) {
         if (to != lastTo) {
-            lastToLen = SockAddr.write(to, toAddr);
+            lastToLen = senders.write(to, toAddr);
             lastTo = to;
+        }
+        if (lastToLen < 0) {
+            return Sent.FAILED;            // an unnamed Unix socket: there is no way back to it
         }
         IoBuffers io = IoBuffers.get();
         int len = data.remaining();
@@ -143,8 +163,8 @@ public final class DatagramEngine {
         if (n == Errors.AGAIN || n == -Errno.ENOBUFS) {
             return Sent.DROPPED;
         }
-        THROTTLE.log(Level.WARNING, (int) n, "sendto(fd=" + socket.fd() + ", " + AddressFormat.format(to) + "): "
-                + Errno.name((int) -n));
+        THROTTLE.log(Level.WARNING, (int) n, "sendto(fd=" + socket.fd() + ", " + (to instanceof InetSocketAddress i
+                ? AddressFormat.format(i) : String.valueOf(to)) + "): " + Errno.name((int) -n));
         return Sent.FAILED;
     }
 

@@ -56,6 +56,16 @@ public final class NativeSocket {
         return new NativeSocket(fd);
     }
 
+    /** A new non-blocking, close-on-exec Unix domain socket ({@code AF_UNIX}) of {@code type}. */
+    public static NativeSocket openUnix(int type) {
+        int fd = Socket.socket(Socket.AF_UNIX, type | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw Errors.exception("socket(AF_UNIX, " + (type == Socket.SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM")
+                    + ")", -fd);
+        }
+        return new NativeSocket(fd);
+    }
+
     /** The descriptor, for the loop and the ring only. */
     public int fd() {
         return fd;
@@ -286,6 +296,55 @@ public final class NativeSocket {
             remote = r < 0 ? null : SockAddr.read(io.addr);
         }
         return remote;
+    }
+
+    // ------------------------------------------------------------ Unix domain sockets
+
+    /**
+     * Connects a Unix domain socket without blocking: on Linux it is done at once, or it
+     * fails (ECONNREFUSED when nobody listens, ENOENT when there is no such file, EAGAIN
+     * when the listener's backlog is full).
+     *
+     * @return true when connected, false while in progress (wait for OUT, then {@link #finishConnect})
+     * @throws NativeException when the connect failed
+     */
+    public boolean connect(UnixName to) {
+        IoBuffers io = IoBuffers.get();
+        int r = Socket.connect(fd, io.addr, to.write(io.addr));
+        if (r == 0 || r == -Errno.EINPROGRESS) {
+            return r == 0;
+        }
+        throw Errors.exception("connect(fd=" + fd + ", " + to + ")", -r);
+    }
+
+    /**
+     * The Unix socket name of this socket's end ({@code getsockname}) or of its peer's
+     * ({@code getpeername}).
+     *
+     * @return the name ({@link UnixName#UNNAMED} when it has none), or null when the call
+     *         failed or the socket is not a Unix domain socket
+     */
+    public UnixName unixName(boolean peer) {
+        IoBuffers io = IoBuffers.get();
+        io.addrLen.set(ValueLayout.JAVA_INT, 0, SockAddr.STORAGE_SIZE);
+        int r = peer ? Socket.getpeername(fd, io.addr, io.addrLen) : Socket.getsockname(fd, io.addr, io.addrLen);
+        return r < 0 ? null : UnixName.read(io.addr, io.addrLen.get(ValueLayout.JAVA_INT, 0));
+    }
+
+    /**
+     * The credentials of a connected Unix socket's peer, as the kernel recorded them when the
+     * connection was made ({@code SO_PEERCRED}).
+     *
+     * @return {@code {pid, uid, gid}}, or null when the kernel has none for this socket
+     */
+    public int[] peerCredentials() {
+        IoBuffers io = IoBuffers.get();
+        io.addrLen.set(ValueLayout.JAVA_INT, 0, 12);
+        if (Socket.getsockopt(fd, Socket.SOL_SOCKET, Socket.SO_PEERCRED, io.optInt, io.addrLen) < 0) {
+            return null;
+        }
+        return new int[] {io.optInt.get(ValueLayout.JAVA_INT, 0), io.optInt.get(ValueLayout.JAVA_INT, 4),
+            io.optInt.get(ValueLayout.JAVA_INT, 8)};
     }
 
     /** Closes the descriptor, the first time only. */

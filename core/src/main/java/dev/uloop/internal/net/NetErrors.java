@@ -31,10 +31,24 @@ public final class NetErrors {
      *         (no route, host or network unreachable), else a SocketException
      */
     public static IOException connectFailed(InetSocketAddress to, int errno) {
-        String call = "connect(" + AddressFormat.format(to) + ")";
+        return connectFailed(AddressFormat.format(to), errno);
+    }
+
+    /**
+     * The exception for a failed connect to {@code to}, an address as text: a Unix socket's
+     * path also gets a ConnectException when the file does not exist (ENOENT) or the
+     * listener's backlog is full (EAGAIN).
+     *
+     * @param to    where to
+     * @param errno why
+     * @return as {@link #connectFailed(InetSocketAddress, int)}
+     */
+    public static IOException connectFailed(String to, int errno) {
+        String call = "connect(" + to + ")";
         NativeException cause = Errors.exception(call, errno);
         IOException e = switch (errno) {
-            case Errno.ECONNREFUSED, Errno.ETIMEDOUT -> new ConnectException(cause.getMessage());
+            case Errno.ECONNREFUSED, Errno.ETIMEDOUT, Errno.ENOENT, Errno.EAGAIN ->
+                    new ConnectException(cause.getMessage());
             case Errno.EHOSTUNREACH, Errno.ENETUNREACH -> new NoRouteToHostException(cause.getMessage());
             default -> new SocketException(cause.getMessage());
         };
@@ -50,10 +64,22 @@ public final class NetErrors {
      * @return a SocketException that names the call, the peer and the errno
      */
     public static SocketException connectionFailed(NativeException cause, InetSocketAddress peer) {
+        return connectionFailed(cause, AddressFormat.format(peer));
+    }
+
+    /**
+     * {@link #connectionFailed(NativeException, InetSocketAddress)} with the peer as text
+     * (for a Unix socket, its path).
+     *
+     * @param cause the failed call
+     * @param peer  the peer, for the message
+     * @return a SocketException that names the call, the peer and the errno
+     */
+    public static SocketException connectionFailed(NativeException cause, String peer) {
         String call = cause.call();
         int paren = call.indexOf('(');
         String name = paren < 0 ? call : call.substring(0, paren);
-        SocketException e = new SocketException(name + "(" + AddressFormat.format(peer) + "): "
+        SocketException e = new SocketException(name + "(" + peer + "): "
                 + cause.errnoName() + " (" + Errno.description(cause.errno()) + ")");
         e.initCause(cause);
         return e;

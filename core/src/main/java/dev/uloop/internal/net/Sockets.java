@@ -89,17 +89,20 @@ public final class Sockets {
      *
      * @param stream    SOCK_STREAM (else SOCK_DGRAM)
      * @param listening a stream socket that listens
-     * @param local     the bound address
+     * @param local     the bound address (null for a Unix socket)
      * @param remote    the peer of a connected socket, or null
+     * @param unix      a Unix socket's name, or null for TCP and UDP
      */
-    public record Probe(boolean stream, boolean listening, InetSocketAddress local, InetSocketAddress remote) {}
+    public record Probe(boolean stream, boolean listening, InetSocketAddress local, InetSocketAddress remote,
+                        UnixName unix) {}
 
     /**
      * Asks the kernel what descriptor {@code fd} is: socket type (SO_TYPE), family
      * (SO_DOMAIN), listening (SO_ACCEPTCONN), local and peer addresses. Changes nothing.
      *
-     * @throws IOException when it is not open, not a socket, or not a TCP or UDP socket over
-     *                     IPv4 or IPv6, with a message that says which
+     * @throws IOException when it is not open, not a socket, or neither a TCP or UDP socket
+     *                     over IPv4 or IPv6 nor a listening Unix stream socket or a named Unix
+     *                     datagram socket, with a message that says which
      */
     public static Probe probe(int fd) throws IOException {
         NativeSocket s = NativeSocket.adopt(fd);        // a view only: never closed here
@@ -114,6 +117,9 @@ public final class Sockets {
             throw new IOException(Errors.exception("getsockopt(fd=" + fd + ", SO_TYPE)", -type));
         }
         int family = s.getInt(Socket.SOL_SOCKET, Socket.SO_DOMAIN);
+        if (family == Socket.AF_UNIX && (type == Socket.SOCK_STREAM || type == Socket.SOCK_DGRAM)) {
+            return unixProbe(s, fd, type == Socket.SOCK_STREAM);
+        }
         if (family != Socket.AF_INET && family != Socket.AF_INET6) {
             throw new IOException("fd " + fd + " is " + (family == Socket.AF_UNIX ? "a Unix domain socket"
                     : "a socket of address family " + family) + ", not a TCP or UDP socket (IPv4 or IPv6)");
@@ -124,7 +130,22 @@ public final class Sockets {
         }
         boolean stream = type == Socket.SOCK_STREAM;
         boolean listening = stream && s.getInt(Socket.SOL_SOCKET, Socket.SO_ACCEPTCONN) == 1;
-        return new Probe(stream, listening, s.localAddress(), listening ? null : s.remoteAddress());
+        return new Probe(stream, listening, s.localAddress(), listening ? null : s.remoteAddress(), null);
+    }
+
+    /** A Unix socket that can be served: listening (stream) or bound to a name (datagram). */
+    private static Probe unixProbe(NativeSocket s, int fd, boolean stream) throws IOException {
+        boolean listening = stream && s.getInt(Socket.SOL_SOCKET, Socket.SO_ACCEPTCONN) == 1;
+        UnixName name = s.unixName(false);
+        if (stream && !listening) {
+            throw new IOException("fd " + fd + " is a connected Unix domain socket; uloop serves a listening Unix"
+                    + " stream socket, a Unix datagram socket, or a TCP or UDP socket (IPv4 or IPv6)");
+        }
+        if (name == null || name.isUnnamed()) {
+            throw new IOException("fd " + fd + " is a Unix domain " + (stream ? "stream" : "datagram")
+                    + " socket without a name");
+        }
+        return new Probe(stream, listening, null, null, name);
     }
 
     /**

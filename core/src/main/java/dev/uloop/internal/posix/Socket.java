@@ -33,6 +33,8 @@ public final class Socket {
     public static final int SO_OOBINLINE = 10;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
+    /** The credentials of a Unix socket's peer, a {@code struct ucred {pid, uid, gid}}. */
+    public static final int SO_PEERCRED = 17;
     /** Whether the socket is listening (1) or not (0). */
     public static final int SO_ACCEPTCONN = 30;
     /** The socket's address family ({@code AF_INET}...). */
