@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench/compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compares echo servers under the same load: uloop (epoll, io_uring in readiness and completion",
-            "modes, poll, select, two loops, blocking platform and virtual threads), Netty (epoll, io_uring, nio), plain JDK NIO and sockperf's C server (epoll, poll, select).",
+            "modes, poll, select, two loops, blocking platform and virtual threads), Netty (epoll, io_uring, nio), plain JDK NIO, sockperf's C server (epoll, poll, select)",
+            "and the seeds' approach in Python (select, poll, epoll; with python3).",
             "Writes results.md, results.csv, results.json and PNG charts to a new folder under --results-dir."})
 public final class Compare implements Callable<Integer> {
 
@@ -224,6 +225,9 @@ public final class Compare implements Callable<Integer> {
         if (sockperf == null) {
             notes.add("sockperf is not installed: its C servers are skipped and the ratio column is empty"
                     + " (Debian/Ubuntu: apt-get install sockperf).");
+        }
+        if (Servers.onPath("python3") == null) {
+            notes.add("python3 is not installed: the seeds' Python servers (seed-select, seed-poll, seed-epoll) are skipped.");
         }
 
         Instant started = Instant.now();
@@ -435,7 +439,7 @@ public final class Compare implements Callable<Integer> {
                     }
                     ForeignCpu.Use other = ForeignCpu.now(mine).since(before);
                     if (!server.alive()) {
-                        failure = "server exited (status " + exitStatus(server) + ") in round " + r + server.hint();
+                        failure = roundFailure(server, r, "");
                     } else if (res.messages() == 0) {
                         failure = "no replies in round " + r + " (" + res.errors() + " errors)" + server.hint();
                     } else {
@@ -464,8 +468,7 @@ public final class Compare implements Callable<Integer> {
                         rerunNanos += System.nanoTime() - w0;
                     }
                 } catch (IOException | RuntimeException e) {
-                    failure = "round " + r + ": " + e.getMessage() + (server.alive() ? "" : " (server exited)")
-                            + server.hint();
+                    failure = roundFailure(server, r, e.getMessage());
                 }
             }
             if (kept != null && failure == null) {
@@ -519,6 +522,21 @@ public final class Compare implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Why a round failed. A server that exited (or is exiting: a dying server's connections
+     * fail first) is the reason, told by its last line, e.g. {@code select_echo.py:
+     * select.select() raised ValueError: filedescriptor out of range in select() ...}; else
+     * the load generator's error.
+     */
+    static String roundFailure(ServerProcess server, int round, String error) {
+        String last = server.exitReason(Duration.ofSeconds(2));
+        if (last != null || !server.alive()) {
+            return "server exited with status " + exitStatus(server) + " in round " + round
+                    + (last == null ? "" : ": " + last);
+        }
+        return "round " + round + ": " + error + server.hint();
     }
 
     private static String exitStatus(ServerProcess s) {

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * One server of the comparison: how to start it on a port, and how it says it is ready.
  *
  * @param id          short name, e.g. {@code uloop-epoll}; used by {@code --servers}
- * @param family      {@code uloop}, {@code netty}, {@code jdk} or {@code sockperf}
+ * @param family      {@code uloop}, {@code netty}, {@code jdk}, {@code sockperf} or {@code seeds} (Python)
  * @param description one line for the report
  * @param nativeC     a native C server (sockperf): the reference of the ratio column
  * @param ready       a line of its output that says it serves
@@ -36,6 +36,6 @@ public record ServerDef(String id, String family, String description, boolean na
 
     /** True for servers that run on the JVM (they take JVM options: NMT, JFR). */
     public boolean java() {
-        return !nativeC;
+        return !nativeC && !family.equals("seeds");
     }
 }

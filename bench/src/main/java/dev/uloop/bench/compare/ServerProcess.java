@@ -31,9 +31,14 @@ final class ServerProcess implements AutoCloseable {
     private static final Pattern TROUBLE = Pattern.compile(
             "(?i)(warning|error|exception|abort|refus|too many|cannot|can not|failed)");
 
+    /** A Java stack trace's frame or elision line. */
+    private static final Pattern STACK_FRAME = Pattern.compile("^\\s+(at |\\.\\.\\. \\d+ more)");
+
     private final String name;
     private final Process process;
     private final CountDownLatch ready = new CountDownLatch(1);
+    /** Counted down once its output has been read to the end. */
+    private final CountDownLatch drained = new CountDownLatch(1);
     private final List<String> head = new ArrayList<>();
     private final Deque<String> tail = new ArrayDeque<>();
     private final List<String> trouble = new ArrayList<>();
@@ -113,6 +118,8 @@ final class ServerProcess implements AutoCloseable {
             }
         } catch (IOException e) {
             // The process ended.
+        } finally {
+            drained.countDown();
         }
     }
 
@@ -142,6 +149,37 @@ final class ServerProcess implements AutoCloseable {
             t = tail.peekLast().strip();
         }
         return t == null ? "" : ": " + t;
+    }
+
+    /**
+     * Waits up to {@code timeout} for the process to exit and its output to be read to the
+     * end, then gives its last line: what a server that died says as it dies (Python's
+     * {@code ValueError: filedescriptor out of range in select()}, sockperf's abort). A Java
+     * stack trace's frames are passed over, so that the exception's own line is the one.
+     *
+     * @param timeout how long to wait for the exit
+     * @return the last line, or null while it still runs or when it printed nothing
+     */
+    String exitReason(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return null;
+            }
+            drained.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        synchronized (this) {
+            List<String> rest = new ArrayList<>(tail);
+            for (int i = rest.size() - 1; i >= 0; i--) {
+                String l = rest.get(i).strip();
+                if (!l.isEmpty() && !STACK_FRAME.matcher(rest.get(i)).find()) {
+                    return l;
+                }
+            }
+            return null;
+        }
     }
 
     /** What it printed: the first lines, then the last ones. */

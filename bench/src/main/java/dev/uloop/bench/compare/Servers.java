@@ -16,9 +16,14 @@ public final class Servers {
     static final Pattern JAVA_READY = Pattern.compile("ready: (tcp|udp) ");
     /** sockperf's last start-up line: {@code using epoll() to block on socket(s)}. */
     static final Pattern SOCKPERF_READY = Pattern.compile("using \\S+ to block on socket");
+    /** The seed servers' ready line: {@code seed select echo ready: tcp 127.0.0.1:PORT}. */
+    static final Pattern SEED_READY = Pattern.compile("^seed \\S+ echo ready: (tcp|udp) ");
+    /** The seed servers, by the multiplexer each is built on. */
+    static final List<String> SEEDS = List.of("select", "poll", "epoll");
 
     /**
-     * The catalogue.
+     * The catalogue, with the seeds' Python servers when {@code python3} is on PATH and
+     * {@code bench/seeds} is found.
      *
      * @param java      the java launcher for the Java servers
      * @param classPath their class path (uloop's CLI, the bench module, Netty)
@@ -26,6 +31,20 @@ public final class Servers {
      * @return the servers
      */
     public static List<ServerDef> all(Path java, String classPath, Path sockperf) {
+        return all(java, classPath, sockperf, onPath("python3"), seedsDir());
+    }
+
+    /**
+     * The catalogue.
+     *
+     * @param java      the java launcher for the Java servers
+     * @param classPath their class path (uloop's CLI, the bench module, Netty)
+     * @param sockperf  the sockperf binary, or null when it is not installed (its servers are left out)
+     * @param python    python3, or null when it is not installed (the seed servers are left out)
+     * @param seeds     the folder of the seed servers' scripts ({@code bench/seeds}), or null (left out too)
+     * @return the servers
+     */
+    public static List<ServerDef> all(Path java, String classPath, Path sockperf, Path python, Path seeds) {
         List<ServerDef> list = new ArrayList<>();
         for (String backend : List.of("epoll", "io_uring", "io_uring-completion", "poll", "select")) {
             list.add(uloop("uloop-" + backend, "uloop event loop, backend " + backend
@@ -59,7 +78,35 @@ public final class Servers {
                         }));
             }
         }
+        if (python != null && seeds != null) {
+            for (String mux : SEEDS) {
+                Path script = seeds.resolve(mux + "_echo.py");
+                list.add(new ServerDef("seed-" + mux, "seeds", "the seeds' approach in Python: " + switch (mux) {
+                    case "select" -> "a select.select reactor (dies past descriptor 1023)";
+                    case "poll" -> "a select.poll loop";
+                    default -> "a level-triggered select.epoll loop";
+                } + ", bench/seeds/" + script.getFileName(), false, SEED_READY,
+                        (port, udp, opts, dir) -> List.of(python.toString(), script.toString(), "--host", "127.0.0.1",
+                                "--port", Integer.toString(port), udp ? "--udp" : "--tcp")));
+            }
+        }
         return list;
+    }
+
+    /**
+     * The folder of the seed servers' scripts: {@code bench/seeds} from the repository root
+     * (where {@code bench/compare} runs), or {@code seeds} from the bench module's.
+     *
+     * @return its absolute path, or null when neither holds {@code select_echo.py}
+     */
+    public static Path seedsDir() {
+        for (String dir : List.of("bench/seeds", "seeds")) {
+            Path p = Path.of(dir).toAbsolutePath();
+            if (Files.isRegularFile(p.resolve("select_echo.py"))) {
+                return p;
+            }
+        }
+        return null;
     }
 
     private static ServerDef uloop(String id, String description, Path java, String classPath, List<String> mode) {

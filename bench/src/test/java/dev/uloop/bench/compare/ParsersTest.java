@@ -142,7 +142,7 @@ class ParsersTest {
         assertEquals(Duration.ofMillis(500), c.convert("500ms"));
         assertEquals(Duration.ofMillis(1500), c.convert("1.5"));
         assertEquals(Duration.ofMinutes(4), c.convert("4m"));
-        List<ServerDef> all = Servers.all(Jvm.java(), "cp", java.nio.file.Path.of("/usr/bin/sockperf"));
+        List<ServerDef> all = Servers.all(Jvm.java(), "cp", java.nio.file.Path.of("/usr/bin/sockperf"), null, null);
         assertEquals(15, all.size());
         assertEquals(List.of("uloop-epoll", "uloop-io_uring", "uloop-io_uring-completion", "uloop-poll", "uloop-select",
                 "uloop-epoll-2loops",
@@ -151,6 +151,25 @@ class ParsersTest {
         assertEquals(List.of("netty-epoll", "sockperf-epoll"),
                 Servers.select(all, "sockperf-epoll, netty-epoll").stream().map(ServerDef::id).toList());
         assertThrows(IllegalArgumentException.class, () -> Servers.select(all, "nginx"));
-        assertEquals(12, Servers.all(Jvm.java(), "cp", null).size(), "no sockperf, no sockperf servers");
+        assertEquals(12, Servers.all(Jvm.java(), "cp", null, null, null).size(), "no sockperf, no sockperf servers");
+    }
+
+    @Test
+    void seedServersNeedPythonAndTakeNoJvmOptions() throws Exception {
+        java.nio.file.Path python = java.nio.file.Path.of("/usr/bin/python3");
+        java.nio.file.Path seeds = java.nio.file.Path.of("/somewhere/bench/seeds");
+        List<ServerDef> all = Servers.all(Jvm.java(), "cp", null, python, seeds);
+        List<ServerDef> chosen = Servers.select(all, "seed-*");
+        assertEquals(List.of("seed-select", "seed-poll", "seed-epoll"), chosen.stream().map(ServerDef::id).toList());
+        ServerDef select = chosen.get(0);
+        assertEquals("seeds", select.family());
+        assertTrue(!select.java() && !select.nativeC(), "a Python server: no JVM options, not the C reference");
+        assertEquals(List.of("/usr/bin/python3", "/somewhere/bench/seeds/select_echo.py", "--host", "127.0.0.1",
+                "--port", "17001", "--udp"), select.launcher().command(17001, true, List.of("-Xmx1g"), null));
+        assertTrue(select.ready().matcher("seed select echo ready: tcp 127.0.0.1:17001").find());
+        assertTrue(Servers.select(Servers.all(Jvm.java(), "cp", null, null, seeds), "uloop-*").size() > 0);
+        assertThrows(IllegalArgumentException.class,
+                () -> Servers.select(Servers.all(Jvm.java(), "cp", null, null, seeds), "seed-*"),
+                "without python3 there are no seed servers");
     }
 }
