@@ -1,0 +1,197 @@
+package dev.uloop.net;
+
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Connection limits, as xinetd's {@code instances} and {@code per_source}: at most
+ * {@code maxConnections} open at once, and at most {@code maxPerSource} from one client IP
+ * address. A server asks {@link #tryAcquire} for each connection it accepts, closes it at
+ * once when refused, and gives the slot back with {@link #release} when the connection
+ * ends.
+ *
+ * <p>{@link TcpServer} and {@link TcpServerGroup} make one from
+ * {@link SocketOptions#maxConnections(int)} and
+ * {@link SocketOptions#maxConnectionsPerSource(int)} (one for the whole group, so the
+ * limits hold for all its loops together); a server on blocking sockets can use one
+ * directly. Refusals are counted, and logged as a WARNING at most once every 10 seconds,
+ * with the number refused in between: never one line per refused connection.
+ *
+ * <p>Thread-safe. Memory is bounded by the open connections: a source is forgotten when its
+ * last connection ends.
+ */
+public final class ConnectionLimiter {
+    private static final System.Logger LOG = System.getLogger("uloop.net.TcpServer");
+    /** At most one refusal line per this many nanoseconds. */
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final int maxConnections;            // 0: no limit
+    private final int maxPerSource;              // 0: no limit
+    private final Map<InetAddress, int[]> perSource = new HashMap<>();   // open connections by source
+    private int open;
+    private long refusedTotal;                   // over maxConnections
+    private long refusedSource;                  // over maxPerSource
+    private boolean logged;                      // a refusal line was written
+    private long lastLog;                        // when (System.nanoTime())
+    private long unlogged;                       // refusals since that line
+
+    /**
+     * Limits.
+     *
+     * @param maxConnections connections open at once, 0 for no limit
+     * @param maxPerSource   connections open at once from one IP address, 0 for no limit
+     * @throws IllegalArgumentException for a negative limit
+     */
+    public ConnectionLimiter(int maxConnections, int maxPerSource) {
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("negative connection limit " + maxConnections);
+        }
+        if (maxPerSource < 0) {
+            throw new IllegalArgumentException("negative per-source connection limit " + maxPerSource);
+        }
+        this.maxConnections = maxConnections;
+        this.maxPerSource = maxPerSource;
+    }
+
+    /**
+     * Whether both limits are 0: a limiter that admits everything.
+     *
+     * @return true without limits
+     */
+    public boolean isUnlimited() {
+        return maxConnections == 0 && maxPerSource == 0;
+    }
+
+    /**
+     * Takes a slot for a new connection from {@code source}, or refuses it (counted, and
+     * logged through the throttle). Every {@code true} must be matched by one
+     * {@link #release} with the same source.
+     *
+     * @param source the client's IP address; null counts against the total limit only
+     * @return true when admitted
+     */
+    public boolean tryAcquire(InetAddress source) {
+        String refusal;
+        synchronized (this) {
+            int[] fromSource = source == null || maxPerSource == 0 ? null : perSource.get(source);
+            if (maxConnections > 0 && open >= maxConnections) {
+                refusedTotal++;
+                refusal = open + " open, the limit of " + maxConnections + " connections";
+            } else if (fromSource != null && fromSource[0] >= maxPerSource) {
+                refusedSource++;
+                refusal = fromSource[0] + " open from " + source.getHostAddress() + ", the limit of " + maxPerSource
+                        + " per source";
+            } else {
+                open++;
+                if (source != null && maxPerSource > 0) {
+                    if (fromSource == null) {
+                        perSource.put(source, new int[] {1});
+                    } else {
+                        fromSource[0]++;
+                    }
+                }
+                return true;
+            }
+            long now = System.nanoTime();
+            if (logged && now - lastLog < LOG_INTERVAL_NANOS) {
+                unlogged++;
+                return false;
+            }
+            logged = true;
+            lastLog = now;
+            refusal = refusal + (unlogged > 0 ? "; " + unlogged + " more refused in the last 10 s" : "");
+            unlogged = 0;
+        }
+        LOG.log(Level.WARNING, "refusing a connection: " + refusal + " (" + refusedCount()
+                + " refused so far; this line is written at most once every 10 s)");
+        return false;
+    }
+
+    /**
+     * Gives back the slot of a connection that {@link #tryAcquire} admitted.
+     *
+     * @param source the same source as when it was admitted
+     */
+    public synchronized void release(InetAddress source) {
+        if (open > 0) {
+            open--;
+        }
+        if (source != null && maxPerSource > 0) {
+            int[] n = perSource.get(source);
+            if (n != null && --n[0] <= 0) {
+                perSource.remove(source);
+            }
+        }
+    }
+
+    /**
+     * The limit on open connections.
+     *
+     * @return connections, 0 for no limit
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * The limit on open connections from one IP address.
+     *
+     * @return connections, 0 for no limit
+     */
+    public int maxPerSource() {
+        return maxPerSource;
+    }
+
+    /**
+     * Connections admitted and not released yet.
+     *
+     * @return how many
+     */
+    public synchronized int openCount() {
+        return open;
+    }
+
+    /**
+     * Connections refused, over either limit.
+     *
+     * @return how many since the limiter was made
+     */
+    public synchronized long refusedCount() {
+        return refusedTotal + refusedSource;
+    }
+
+    /**
+     * Connections refused because {@link #maxConnections()} were open.
+     *
+     * @return how many
+     */
+    public synchronized long refusedOverTotalCount() {
+        return refusedTotal;
+    }
+
+    /**
+     * Connections refused because {@link #maxPerSource()} were open from their source.
+     *
+     * @return how many
+     */
+    public synchronized long refusedOverSourceCount() {
+        return refusedSource;
+    }
+
+    /**
+     * Sources with a connection open (only counted with a per-source limit).
+     *
+     * @return how many
+     */
+    public synchronized int sourceCount() {
+        return perSource.size();
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionLimiter[max " + maxConnections + ", per source " + maxPerSource + ", " + openCount()
+                + " open, " + refusedCount() + " refused]";
+    }
+}
