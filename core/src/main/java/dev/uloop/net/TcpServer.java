@@ -317,8 +317,13 @@ public final class TcpServer implements AutoCloseable {
         return limiter == null ? 0 : limiter.refusedCount();
     }
 
-    /** The limiter of the connection limits, or null without limits. */
-    ConnectionLimiter limiter() {
+    /**
+     * The limiter of the {@linkplain SocketOptions#maxConnections connection limits}, with
+     * its counters (shared by the loops of a {@link TcpServerGroup}).
+     *
+     * @return the limiter, or null without limits
+     */
+    public ConnectionLimiter connectionLimiter() {
         return limiter;
     }
 

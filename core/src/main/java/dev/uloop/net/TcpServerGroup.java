@@ -278,6 +278,16 @@ public final class TcpServerGroup implements AutoCloseable {
     }
 
     /**
+     * The limiter of the {@linkplain SocketOptions#maxConnections connection limits}, one for
+     * all the loops, with its counters.
+     *
+     * @return the limiter, or null without limits
+     */
+    public ConnectionLimiter connectionLimiter() {
+        return servers[0].connectionLimiter();
+    }
+
+    /**
      * Connections closed by the {@linkplain SocketOptions#idleTimeout idle timeout}, on all loops.
      *
      * @return how many
