@@ -182,7 +182,9 @@ final class BlockingServer implements Server {
             try {
                 handler.serve(s);
             } catch (SocketTimeoutException e) {
-                closedIdle.increment();   // --idle-timeout: nothing received for that long; closed below
+                if (!stopping) {
+                    closedIdle.increment();   // --idle-timeout: nothing received for that long; closed below
+                }
             } catch (IOException e) {
                 if (!stopping) {
                     throw e;         // while stopping, stop() shut our output down under a blocked write
