@@ -12,6 +12,8 @@ import java.util.Map;
  * once when refused, and gives the slot back with {@link #release} when the connection
  * ends.
  *
+ * {@snippet class="dev.uloop.snippets.NetSnippets" region="limits"}
+ *
  * <p>{@link TcpServer} and {@link TcpServerGroup} make one from
  * {@link SocketOptions#maxConnections(int)} and
  * {@link SocketOptions#maxConnectionsPerSource(int)} (one for the whole group, so the
@@ -73,27 +75,28 @@ public final class ConnectionLimiter {
      * @return true when admitted
      */
     public boolean tryAcquire(InetAddress source) {
-        String refusal;
+        int openThen;
+        boolean overTotal;
+        long more;
         synchronized (this) {
             int[] fromSource = source == null || maxPerSource == 0 ? null : perSource.get(source);
-            if (maxConnections > 0 && open >= maxConnections) {
+            overTotal = maxConnections > 0 && open >= maxConnections;
+            if (overTotal) {
                 refusedTotal++;
-                refusal = open + " open, the limit of " + maxConnections + " connections";
+                openThen = open;
             } else if (fromSource != null && fromSource[0] >= maxPerSource) {
                 refusedSource++;
-                refusal = fromSource[0] + " open from " + source.getHostAddress() + ", the limit of " + maxPerSource
-                        + " per source";
+                openThen = fromSource[0];
             } else {
                 open++;
-                if (source != null && maxPerSource > 0) {
-                    if (fromSource == null) {
-                        perSource.put(source, new int[] {1});
-                    } else {
-                        fromSource[0]++;
-                    }
+                if (fromSource != null) {
+                    fromSource[0]++;
+                } else if (source != null && maxPerSource > 0) {
+                    perSource.put(source, new int[] {1});
                 }
                 return true;
             }
+            // Throttled: nothing is built or logged for a refusal inside the interval.
             long now = System.nanoTime();
             if (logged && now - lastLog < LOG_INTERVAL_NANOS) {
                 unlogged++;
@@ -101,11 +104,14 @@ public final class ConnectionLimiter {
             }
             logged = true;
             lastLog = now;
-            refusal = refusal + (unlogged > 0 ? "; " + unlogged + " more refused in the last 10 s" : "");
+            more = unlogged;
             unlogged = 0;
         }
-        LOG.log(Level.WARNING, "refusing a connection: " + refusal + " (" + refusedCount()
-                + " refused so far; this line is written at most once every 10 s)");
+        String why = overTotal ? openThen + " open, the limit of " + maxConnections + " connections"
+                : openThen + " open from " + source.getHostAddress() + ", the limit of " + maxPerSource + " per source";
+        LOG.log(Level.WARNING, "refusing a connection: " + why
+                + (more > 0 ? "; " + more + " more refused in the last 10 s" : "")
+                + " (" + refusedCount() + " refused so far; this line is written at most once every 10 s)");
         return false;
     }
 

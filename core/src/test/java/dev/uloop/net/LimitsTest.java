@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.uloop.Backend;
 import dev.uloop.EventLoopGroup;
+import dev.uloop.LogCapture;
 import dev.uloop.LoopThread;
 import java.io.IOException;
 import java.io.InputStream;
@@ -247,6 +248,23 @@ class LimitsTest {
         assertThrows(IllegalArgumentException.class, () -> new SocketOptions().idleTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> new SocketOptions().idleTimeout(Duration.ofSeconds(-1)));
         assertNull(new SocketOptions().idleTimeout(null).idleTimeout);
+    }
+
+    /** A thousand refusals are one WARNING line (then at most one every 10 s), and all counted. */
+    @Test
+    void refusalsAreLoggedThroughTheThrottle() {
+        ConnectionLimiter l = new ConnectionLimiter(1, 0);
+        assertTrue(l.tryAcquire(LOCAL));
+        List<java.util.logging.LogRecord> records = LogCapture.capture("uloop.net.TcpServer",
+                java.util.logging.Level.ALL, () -> {
+                    for (int i = 0; i < 1000; i++) {
+                        assertEquals(false, l.tryAcquire(LOCAL));
+                    }
+                });
+        assertEquals(1, records.size(), () -> records.stream().map(r -> r.getMessage()).toList().toString());
+        assertTrue(records.get(0).getMessage().contains("1 open, the limit of 1 connections"),
+                records.get(0).getMessage());
+        assertEquals(1000, l.refusedOverTotalCount());
     }
 
     @Test
