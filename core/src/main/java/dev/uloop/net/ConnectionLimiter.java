@@ -1,5 +1,6 @@
 package dev.uloop.net;
 
+import dev.uloop.daemon.LogThrottle;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -18,16 +19,15 @@ import java.util.Map;
  * {@link SocketOptions#maxConnections(int)} and
  * {@link SocketOptions#maxConnectionsPerSource(int)} (one for the whole group, so the
  * limits hold for all its loops together); a server on blocking sockets can use one
- * directly. Refusals are counted, and logged as a WARNING at most once every 10 seconds,
- * with the number refused in between: never one line per refused connection.
+ * directly. Refusals are counted, and logged through a {@link LogThrottle}: a WARNING at
+ * most once every 10 seconds for each limit, with the number refused in between, never one
+ * line per refused connection.
  *
  * <p>Thread-safe. Memory is bounded by the open connections: a source is forgotten when its
  * last connection ends.
  */
 public final class ConnectionLimiter {
     private static final System.Logger LOG = System.getLogger("uloop.net.TcpServer");
-    /** At most one refusal line per this many nanoseconds. */
-    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final int maxConnections;            // 0: no limit
     private final int maxPerSource;              // 0: no limit
@@ -35,9 +35,8 @@ public final class ConnectionLimiter {
     private int open;
     private long refusedTotal;                   // over maxConnections
     private long refusedSource;                  // over maxPerSource
-    private boolean logged;                      // a refusal line was written
-    private long lastLog;                        // when (System.nanoTime())
-    private long unlogged;                       // refusals since that line
+    private final LogThrottle throttle = new LogThrottle(LOG);   // refusals: one line per kind per 10 s
+    private final String overTotal;              // the line for a refusal over maxConnections
 
     /**
      * Limits.
@@ -55,6 +54,7 @@ public final class ConnectionLimiter {
         }
         this.maxConnections = maxConnections;
         this.maxPerSource = maxPerSource;
+        this.overTotal = "refusing a connection: the limit of " + maxConnections + " open connections is reached";
     }
 
     /**
@@ -75,18 +75,14 @@ public final class ConnectionLimiter {
      * @return true when admitted
      */
     public boolean tryAcquire(InetAddress source) {
-        int openThen;
-        boolean overTotal;
-        long more;
+        boolean total;
         synchronized (this) {
             int[] fromSource = source == null || maxPerSource == 0 ? null : perSource.get(source);
-            overTotal = maxConnections > 0 && open >= maxConnections;
-            if (overTotal) {
+            total = maxConnections > 0 && open >= maxConnections;
+            if (total) {
                 refusedTotal++;
-                openThen = open;
             } else if (fromSource != null && fromSource[0] >= maxPerSource) {
                 refusedSource++;
-                openThen = fromSource[0];
             } else {
                 open++;
                 if (fromSource != null) {
@@ -96,22 +92,13 @@ public final class ConnectionLimiter {
                 }
                 return true;
             }
-            // Throttled: nothing is built or logged for a refusal inside the interval.
-            long now = System.nanoTime();
-            if (logged && now - lastLog < LOG_INTERVAL_NANOS) {
-                unlogged++;
-                return false;
-            }
-            logged = true;
-            lastLog = now;
-            more = unlogged;
-            unlogged = 0;
         }
-        String why = overTotal ? openThen + " open, the limit of " + maxConnections + " connections"
-                : openThen + " open from " + source.getHostAddress() + ", the limit of " + maxPerSource + " per source";
-        LOG.log(Level.WARNING, "refusing a connection: " + why
-                + (more > 0 ? "; " + more + " more refused in the last 10 s" : "")
-                + " (" + refusedCount() + " refused so far; this line is written at most once every 10 s)");
+        if (total) {
+            throttle.log(Level.WARNING, "total", overTotal);     // a constant line: nothing is built
+        } else {
+            throttle.log(Level.WARNING, "source", "refusing a connection from " + source.getHostAddress()
+                    + ": the limit of " + maxPerSource + " open connections per address is reached");
+        }
         return false;
     }
 

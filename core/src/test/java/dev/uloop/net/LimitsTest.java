@@ -262,7 +262,7 @@ class LimitsTest {
                     }
                 });
         assertEquals(1, records.size(), () -> records.stream().map(r -> r.getMessage()).toList().toString());
-        assertTrue(records.get(0).getMessage().contains("1 open, the limit of 1 connections"),
+        assertEquals("refusing a connection: the limit of 1 open connections is reached", records.get(0).getMessage(),
                 records.get(0).getMessage());
         assertEquals(1000, l.refusedOverTotalCount());
     }
