@@ -11,7 +11,6 @@ import dev.uloop.services.Server;
 import dev.uloop.services.Service;
 import dev.uloop.services.ServiceConfig;
 import dev.uloop.services.SourceRateLimiter;
-import dev.uloop.services.TcpLimits;
 import dev.uloop.services.UnixConfig;
 import dev.uloop.sntp.SntpSettings;
 import java.io.IOException;
@@ -23,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -152,22 +152,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, let queued writes drain this long before closing (default: ${DEFAULT-VALUE}).")
     long graceMillis;
 
-    // TCP connection limits (xinetd's instances and per_source) and idle timeout: one block, see tcpLimits().
-    @Option(names = "--max-connections", paramLabel = "N",
-            description = "TCP: at most N connections open at once, for all loops together (xinetd's instances);"
-                    + " one more is closed at once, counted in the stop and status lines, and logged at most once"
-                    + " every 10 s (default: 0, no limit).")
-    Integer maxConnections;
-
-    @Option(names = "--max-per-source", paramLabel = "N",
-            description = "TCP: at most N connections open at once from one client IP address (xinetd's per_source;"
-                    + " default: 0, no limit).")
-    Integer maxPerSource;
-
-    @Option(names = "--idle-timeout", paramLabel = "D", converter = DurationConverter.class,
-            description = "TCP: close a connection that has neither received nor sent for D, e.g. 30s or 500ms"
-                    + " (default: never). With --blocking: that long without receiving.")
-    Duration idleTimeout;
+    @Mixin
+    TcpLimitOptions tcpLimits;     // --max-connections, --max-per-source, --idle-timeout
 
     @Option(names = "--user", paramLabel = "NAME",
             description = "Once every port is bound, become this user (needs root), as chronyd -u does.")
@@ -409,36 +395,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withRateLimit(limit)
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null)
-                .withLimits(tcpLimits(service));
-    }
-
-    /** --max-connections, --max-per-source and --idle-timeout, checked (bad usage exits with 2). */
-    private TcpLimits tcpLimits(Service service) {
-        String option = maxConnections != null ? "--max-connections" : maxPerSource != null ? "--max-per-source"
-                : idleTimeout != null ? "--idle-timeout" : null;
-        if (option == null) {
-            return TcpLimits.NONE;
-        }
-        if (service.udpOnly() || (udp && !tcp)) {
-            throw usage(option + " applies to TCP only; " + (service.udpOnly() ? service.id() + " is served over UDP"
-                    + " only" : "drop --udp or add --tcp"));
-        }
-        if (inetd && (maxConnections != null || maxPerSource != null)) {
-            throw usage("--inetd and " + (maxConnections != null ? "--max-connections" : "--max-per-source")
-                    + " conflict: with --inetd one connection is served; inetd or xinetd limits the instances");
-        }
-        if (maxConnections != null && maxConnections < 0) {
-            throw usage("--max-connections must be 0 (no limit) or more, got " + maxConnections);
-        }
-        if (maxPerSource != null && maxPerSource < 0) {
-            throw usage("--max-per-source must be 0 (no limit) or more, got " + maxPerSource);
-        }
-        if (idleTimeout != null && idleTimeout.isZero()) {
-            throw usage("--idle-timeout must be more than 0 (leave it out for no timeout), got " + idleTimeout.toMillis()
-                    + " ms");
-        }
-        return new TcpLimits(maxConnections != null ? maxConnections : 0, maxPerSource != null ? maxPerSource : 0,
-                idleTimeout);
+                .withLimits(tcpLimits.limits(spec, service, tcp, udp, inetd));
     }
 
     private SntpSettings sntpSettings(Service service) {
