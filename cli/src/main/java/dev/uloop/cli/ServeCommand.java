@@ -395,7 +395,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withRateLimit(limit)
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null)
-                .withLimits(tcpLimits.limits(spec, service, tcp, udp, inetd));
+                .withLimits(tcpLimits.limits(spec, service, !service.udpOnly() && (both || tcp), inetd));
     }
 
     private SntpSettings sntpSettings(Service service) {

@@ -33,20 +33,19 @@ final class TcpLimitOptions {
      *
      * @param spec    the command, for usage errors
      * @param service what is served
-     * @param tcp     --tcp was given
-     * @param udp     --udp was given
+     * @param servesTcp whether TCP is served (not with --udp or --unix alone)
      * @param inetd   --inetd was given
      * @throws ParameterException for bad usage (exit status 2)
      */
-    TcpLimits limits(CommandSpec spec, Service service, boolean tcp, boolean udp, boolean inetd) {
+    TcpLimits limits(CommandSpec spec, Service service, boolean servesTcp, boolean inetd) {
         String option = maxConnections != null ? "--max-connections" : maxPerSource != null ? "--max-per-source"
                 : idleTimeout != null ? "--idle-timeout" : null;
         if (option == null) {
             return TcpLimits.NONE;
         }
-        if (service.udpOnly() || (udp && !tcp)) {
+        if (!servesTcp) {
             throw usage(spec, option + " applies to TCP only; " + (service.udpOnly() ? service.id()
-                    + " is served over UDP only" : "drop --udp or add --tcp"));
+                    + " is served over UDP only" : "TCP is not served here: add --tcp"));
         }
         if (inetd && (maxConnections != null || maxPerSource != null)) {
             throw usage(spec, "--inetd and " + (maxConnections != null ? "--max-connections" : "--max-per-source")

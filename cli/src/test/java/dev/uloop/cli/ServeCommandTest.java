@@ -141,8 +141,10 @@ class ServeCommandTest {
                 "serve", "echo", "--idle-timeout", "-5s");
         assertUsage("--max-connections applies to TCP only; sntp is served over UDP only", "serve", "sntp",
                 "--max-connections", "5");
-        assertUsage("--idle-timeout applies to TCP only; drop --udp or add --tcp", "serve", "echo", "--udp",
+        assertUsage("--idle-timeout applies to TCP only; TCP is not served here: add --tcp", "serve", "echo", "--udp",
                 "--idle-timeout", "5s");
+        assertUsage("--max-connections applies to TCP only; TCP is not served here: add --tcp", "serve", "echo",
+                "--unix", "/tmp/uloop-limits-test.sock", "--max-connections", "5");
         assertUsage("--inetd and --max-per-source conflict: with --inetd one connection is served; inetd or xinetd"
                 + " limits the instances", "serve", "echo", "--inetd", "--max-per-source", "2");
         assertEquals(new dev.uloop.services.TcpLimits(5, 2, java.time.Duration.ofMillis(500)), config("serve", "echo",
