@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -150,6 +151,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--grace", paramLabel = "MS", defaultValue = "2000",
             description = "On stop, let queued writes drain this long before closing (default: ${DEFAULT-VALUE}).")
     long graceMillis;
+
+    @Mixin
+    TcpLimitOptions tcpLimits;     // --max-connections, --max-per-source, --idle-timeout
 
     @Option(names = "--user", paramLabel = "NAME",
             description = "Once every port is bound, become this user (needs root), as chronyd -u does.")
@@ -390,7 +394,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withFormat(daytime)
                 .withRateLimit(limit)
                 .withGrace(Duration.ofMillis(graceMillis))
-                .withStatsInterval(verbose ? Duration.ofSeconds(10) : null);
+                .withStatsInterval(verbose ? Duration.ofSeconds(10) : null)
+                .withLimits(tcpLimits.limits(spec, service, !service.udpOnly() && (both || tcp), inetd));
     }
 
     private SntpSettings sntpSettings(Service service) {

@@ -2,6 +2,7 @@ package dev.uloop.services;
 
 import dev.uloop.daemon.LogThrottle;
 import dev.uloop.WallClock;
+import dev.uloop.net.ConnectionLimiter;
 import static dev.uloop.services.ServerSupport.closeQuietly;
 import static dev.uloop.services.ServerSupport.sleep;
 
@@ -13,7 +14,9 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,8 @@ final class BlockingServer implements Server {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder answered = new LongAdder();
+    private final ConnectionLimiter limiter;         // --max-connections, --max-per-source; null for none
+    private final LongAdder closedIdle = new LongAdder();
     private final AtomicBoolean stopCalled = new AtomicBoolean();
     private volatile boolean stopping;
     private ServerSocket tcp;
@@ -59,6 +64,7 @@ final class BlockingServer implements Server {
         }
         this.virtual = virtual;
         this.handler = config.tcp() ? config.service().blockingTcp(config) : null;
+        this.limiter = config.limits().newLimiter();
     }
 
     @Override
@@ -144,11 +150,16 @@ final class BlockingServer implements Server {
                 sleep(100);
                 continue;
             }
+            if (limiter != null && !limiter.tryAcquire(s.getInetAddress())) {
+                closeQuietly(s);     // over a limit: closed at once, no thread for it
+                continue;
+            }
             accepted.increment();
             open.add(s);
             if (stopping) {          // stop() may have looked at the set before this one was in it
                 closeQuietly(s);
                 open.remove(s);
+                release(s);
                 return;
             }
             connections.start(() -> serve(s));
@@ -164,8 +175,16 @@ final class BlockingServer implements Server {
         IOException failure = null;
         try {
             s.setTcpNoDelay(true);
+            Duration idle = config.limits().idleTimeout();
+            if (idle != null) {
+                s.setSoTimeout((int) Math.clamp(idle.toMillis(), 1, Integer.MAX_VALUE));   // reads only: see docs
+            }
             try {
                 handler.serve(s);
+            } catch (SocketTimeoutException e) {
+                if (!stopping) {
+                    closedIdle.increment();   // --idle-timeout: nothing received for that long; closed below
+                }
             } catch (IOException e) {
                 if (!stopping) {
                     throw e;         // while stopping, stop() shut our output down under a blocked write
@@ -179,9 +198,16 @@ final class BlockingServer implements Server {
         } finally {
             closeQuietly(s);
             open.remove(s);
+            release(s);
         }
         if (debug) {
             ConnectionLog.closed(config.service().id(), peer, failure);
+        }
+    }
+
+    private void release(Socket s) {
+        if (limiter != null) {
+            limiter.release(s.getInetAddress());
         }
     }
 
@@ -251,7 +277,8 @@ final class BlockingServer implements Server {
 
     @Override
     public String summary() {
-        return ServerSupport.summary(config, accepted.sum(), answered.sum(), 0, answerer);
+        return ServerSupport.summary(config, accepted.sum(), null, config.limits().summary(limiter, closedIdle.sum()),
+                answered.sum(), null, 0, answerer);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.uloop.net.InheritedSocket;
 import dev.uloop.net.Protocol;
 import dev.uloop.net.SocketOptions;
 import dev.uloop.net.Tcp;
+import dev.uloop.net.TcpConnection;
 import dev.uloop.net.Transport;
 import dev.uloop.net.UdpEndpoint;
 import java.io.IOException;
@@ -87,7 +88,8 @@ public final class Inetd {
 
     private void serveConnection() throws IOException {
         Protocol service = config.service().tcpProtocol(config).get();
-        Tcp.adopt(loop, socket, new EndsTheLoop(service));
+        TcpConnection c = Tcp.adopt(loop, socket, new EndsTheLoop(service));
+        c.setIdleTimeout(config.limits().idleTimeout());      // --idle-timeout: the session ends when idle
         loop.run();
         summary = "one connection from " + Addresses.format(socket.remoteAddress());
     }

@@ -88,10 +88,10 @@ final class LoopServer implements Server {
         EventLoopGroup g = EventLoopGroup.open(loops, backend, "uloop-" + config.service().id());
         try {
             if (config.tcp()) {
+                SocketOptions options = config.limits().applyTo(new SocketOptions());
                 tcp = inheritedTcp != null
-                        ? TcpServerGroup.adopt(g, inheritedTcp, new SocketOptions(), config.service().tcpProtocol(config))
-                        : TcpServerGroup.listen(g, at, new SocketOptions().dualStack(true),
-                                config.service().tcpProtocol(config));
+                        ? TcpServerGroup.adopt(g, inheritedTcp, options, config.service().tcpProtocol(config))
+                        : TcpServerGroup.listen(g, at, options.dualStack(true), config.service().tcpProtocol(config));
             }
             if (config.udp()) {
                 answerer = config.service().datagramAnswerer(config);   // one for all loops: limits are per source
@@ -195,7 +195,8 @@ final class LoopServer implements Server {
             connections[i] = tcp == null ? 0 : tcp.acceptedCount(i);
             answered[i] = udp == null ? 0 : udp.sentCount(i);
         }
-        String inet = ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(), connections,
+        String limits = tcp == null ? "" : config.limits().summary(tcp.connectionLimiter(), tcp.idleClosedCount());
+        String inet = ServerSupport.summary(config, tcp == null ? 0 : tcp.acceptedCount(), connections, limits,
                 udp == null ? 0 : udp.sentCount(), udp != null && udp.sharesPort() ? answered : null,
                 udp == null ? 0 : udp.sendDrops(), answerer);
         String local = unixServing == null ? "" : unixServing.summary();

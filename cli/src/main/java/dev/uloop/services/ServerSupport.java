@@ -61,10 +61,20 @@ final class ServerSupport {
      */
     static String summary(ServiceConfig config, long connections, long[] connectionsPerLoop, long answered,
                           long[] answeredPerLoop, long sendDrops, DatagramAnswerer answerer) {
+        return summary(config, connections, connectionsPerLoop, "", answered, answeredPerLoop, sendDrops, answerer);
+    }
+
+    /**
+     * The counters line, with what the TCP limits did after the connections
+     * ({@link TcpLimits#summary}).
+     */
+    static String summary(ServiceConfig config, long connections, long[] connectionsPerLoop, String tcpLimits,
+                          long answered, long[] answeredPerLoop, long sendDrops, DatagramAnswerer answerer) {
         StringBuilder sb = new StringBuilder();
         if (config.tcp()) {
             sb.append("tcp: ").append(connections).append(connections == 1 ? " connection" : " connections");
             perLoop(sb, connectionsPerLoop);
+            sb.append(tcpLimits);
         }
         if (config.udp() && answerer != null) {
             if (!sb.isEmpty()) {

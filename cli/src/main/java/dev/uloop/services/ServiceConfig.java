@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param grace         how long a stop lets queued writes drain before closing anyway
  * @param statsInterval how often to log an INFO line with counters; null for never
  * @param sntp          stratum, reference ID and KoD of the sntp service (ignored by others)
+ * @param limits        TCP connection limits and idle timeout
  */
 public record ServiceConfig(Service service, String host, int port, boolean tcp, boolean udp,
                             DaytimeFormat format, RateLimit rateLimit, Duration grace, Duration statsInterval,
-                            SntpSettings sntp) {
+                            SntpSettings sntp, TcpLimits limits) {
     /** The default host: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** The default grace period of a stop. */
@@ -40,6 +41,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
         Objects.requireNonNull(grace, "grace");
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(sntp, "sntp");
+        Objects.requireNonNull(limits, "limits");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range");
         }
@@ -54,14 +56,14 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
     /**
      * The defaults: 127.0.0.1 on the service's default port, TCP and UDP (UDP only for
      * sntp), seed format, no rate limit, 2 s grace, no periodic stats, chrony's local
-     * stratum and reference ID.
+     * stratum and reference ID, no TCP limits.
      *
      * @param service the service
      * @return the settings
      */
     public static ServiceConfig of(Service service) {
         return new ServiceConfig(service, DEFAULT_HOST, service.defaultPort(), !service.udpOnly(), true,
-                DaytimeFormat.SEED, RateLimit.NONE, DEFAULT_GRACE, null, SntpSettings.DEFAULT);
+                DaytimeFormat.SEED, RateLimit.NONE, DEFAULT_GRACE, null, SntpSettings.DEFAULT, TcpLimits.NONE);
     }
 
     /**
@@ -71,7 +73,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that host
      */
     public ServiceConfig withHost(String h) {
-        return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp);
+        return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits);
     }
 
     /**
@@ -81,7 +83,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that port
      */
     public ServiceConfig withPort(int p) {
-        return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval, sntp);
+        return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits);
     }
 
     /**
@@ -92,7 +94,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy serving those protocols
      */
     public ServiceConfig withProtocols(boolean t, boolean u) {
-        return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval, sntp);
+        return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval, sntp, limits);
     }
 
     /**
@@ -102,7 +104,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that format
      */
     public ServiceConfig withFormat(DaytimeFormat f) {
-        return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval, sntp);
+        return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval, sntp, limits);
     }
 
     /**
@@ -123,7 +125,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that rate limit
      */
     public ServiceConfig withRateLimit(RateLimit r) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval, sntp);
+        return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval, sntp, limits);
     }
 
     /**
@@ -133,7 +135,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that grace
      */
     public ServiceConfig withGrace(Duration g) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval, sntp);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval, sntp, limits);
     }
 
     /**
@@ -143,7 +145,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that interval
      */
     public ServiceConfig withStatsInterval(Duration every) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every, sntp);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every, sntp, limits);
     }
 
     /**
@@ -153,6 +155,16 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with those settings
      */
     public ServiceConfig withSntp(SntpSettings s) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, s);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, s, limits);
+    }
+
+    /**
+     * A copy with other TCP connection limits and idle timeout.
+     *
+     * @param l the limits
+     * @return a copy with those limits
+     */
+    public ServiceConfig withLimits(TcpLimits l) {
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, l);
     }
 }

@@ -129,6 +129,29 @@ class ServeCommandTest {
         return serve.config();
     }
 
+    @Test
+    void badConnectionLimitsAndIdleTimeoutsAreBadUsage() {
+        assertUsage("--max-connections must be 0 (no limit) or more, got -1", "serve", "echo", "--max-connections",
+                "-1");
+        assertUsage("--max-per-source must be 0 (no limit) or more, got -3", "serve", "daytime", "--max-per-source",
+                "-3");
+        assertUsage("--idle-timeout must be more than 0 (leave it out for no timeout), got 0 ms", "serve", "echo",
+                "--idle-timeout", "0");
+        assertUsage("invalid value for option '--idle-timeout': '-5s' is not a duration; write e.g. 500ms, 5s or 1m",
+                "serve", "echo", "--idle-timeout", "-5s");
+        assertUsage("--max-connections applies to TCP only; sntp is served over UDP only", "serve", "sntp",
+                "--max-connections", "5");
+        assertUsage("--idle-timeout applies to TCP only; TCP is not served here: add --tcp", "serve", "echo", "--udp",
+                "--idle-timeout", "5s");
+        assertUsage("--max-connections applies to TCP only; TCP is not served here: add --tcp", "serve", "echo",
+                "--unix", "/tmp/uloop-limits-test.sock", "--max-connections", "5");
+        assertUsage("--inetd and --max-per-source conflict: with --inetd one connection is served; inetd or xinetd"
+                + " limits the instances", "serve", "echo", "--inetd", "--max-per-source", "2");
+        assertEquals(new dev.uloop.services.TcpLimits(5, 2, java.time.Duration.ofMillis(500)), config("serve", "echo",
+                "--max-connections", "5", "--max-per-source", "2", "--idle-timeout", "500ms").limits());
+        assertEquals(dev.uloop.services.TcpLimits.NONE, config("serve", "echo").limits());
+    }
+
     /** A port some other socket holds: one line naming it, exit 1, nothing on stdout. */
     @ParameterizedTest
     @ValueSource(strings = {"--backend=poll", "--loops=2", "--blocking", "--virtual"})

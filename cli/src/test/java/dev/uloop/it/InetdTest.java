@@ -60,6 +60,21 @@ class InetdTest {
         }
     }
 
+    /**
+     * {@code --idle-timeout} ends an inetd session whose client sends nothing (nc -d): the
+     * process closes the connection and exits, so a slowloris cannot keep a JVM per
+     * connection alive.
+     */
+    @Test
+    void anIdleClientEndsTheSessionAfterTheIdleTimeout() throws Exception {
+        int port = Daemons.freePort();
+        try (Exec.Running socat = socatInetd(port, "EXEC:" + ULOOP + " serve echo --inetd --idle-timeout 1s");
+                Exec.Running nc = Exec.start(Peers.nc(), "-d", "127.0.0.1", Integer.toString(port))) {
+            Exec.Result r = nc.finish(FIRST);
+            assertTrue(!r.timedOut(), () -> "the idle session was not ended: " + r.describe());
+        }
+    }
+
     /** inetd gives a service the socket as stderr too: with -v, its logs must not reach the client. */
     @Test
     void withStderrOnTheSocketNothingButTheAnswerIsSent() throws Exception {

@@ -2,11 +2,13 @@ package dev.uloop.net;
 
 import dev.uloop.internal.net.Sockets;
 import java.net.SocketException;
+import java.time.Duration;
 
 /**
  * Options for {@link TcpServer#listen}, {@link UdpEndpoint#bind} and their group versions
  * ({@link TcpServerGroup#listen}, {@link UdpEndpointGroup#bind}). Fluent setters; the
- * defaults are given on each. Backlog and TCP_NODELAY apply to TCP only.
+ * defaults are given on each. Backlog, TCP_NODELAY, the connection limits and the idle
+ * timeout apply to TCP only.
  *
  * {@snippet class="dev.uloop.snippets.NetSnippets" region="options"}
  */
@@ -17,6 +19,9 @@ public final class SocketOptions {
     boolean noDelay = true;
     boolean dualStack;
     boolean receiveTimestamps;
+    int maxConnections;          // 0: no limit
+    int maxPerSource;            // 0: no limit
+    Duration idleTimeout;        // null: none
 
     /** Creates the defaults. */
     public SocketOptions() {
@@ -120,5 +125,59 @@ public final class SocketOptions {
     public SocketOptions receiveTimestamps(boolean on) {
         receiveTimestamps = on;
         return this;
+    }
+
+    /**
+     * The most connections a TCP server has open at once, as xinetd's {@code instances}
+     * (default 0: no limit). A connection accepted over the limit is closed at once, and
+     * counted ({@link TcpServer#refusedCount()}); refusals are logged at most once every 10
+     * seconds. For a {@link TcpServerGroup} the limit holds for all its loops together.
+     *
+     * @param n connections, 0 for no limit
+     * @return this
+     * @throws IllegalArgumentException for a negative number
+     */
+    public SocketOptions maxConnections(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative connection limit " + n);
+        }
+        maxConnections = n;
+        return this;
+    }
+
+    /**
+     * The most connections a TCP server has open at once from one client IP address, as
+     * xinetd's {@code per_source} (default 0: no limit); otherwise as {@link #maxConnections}.
+     *
+     * @param n connections per source address, 0 for no limit
+     * @return this
+     * @throws IllegalArgumentException for a negative number
+     */
+    public SocketOptions maxConnectionsPerSource(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative per-source connection limit " + n);
+        }
+        maxPerSource = n;
+        return this;
+    }
+
+    /**
+     * Closes an accepted TCP connection that has neither received nor sent a byte for this
+     * long (default null: never), as {@link TcpConnection#setIdleTimeout} does for one
+     * connection; a protocol may change it for its connection in
+     * {@link Protocol#connectionMade}.
+     *
+     * @param timeout how long a connection may stay idle (positive), or null for no limit
+     * @return this
+     * @throws IllegalArgumentException for a timeout that is zero or negative
+     */
+    public SocketOptions idleTimeout(Duration timeout) {
+        idleTimeout = IdleTimer.check(timeout);
+        return this;
+    }
+
+    /** A limiter for the connection limits, or null without limits. */
+    ConnectionLimiter newLimiter() {
+        return maxConnections == 0 && maxPerSource == 0 ? null : new ConnectionLimiter(maxConnections, maxPerSource);
     }
 }

@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -51,7 +50,7 @@ public final class TcpConnection implements Transport {
     private final UnixPeer unix;     // a Unix domain connection's addresses and peer; null on TCP
     private long written;            // bytes accepted by write() since the start
     private java.io.IOException failure;   // a send failed inside write(); the loss is reported next
-    private ArrayDeque<SentMark> sentWaiters;   // whenSent() futures, oldest first; null when none
+    private final SentFutures sentWaiters = new SentFutures();   // whenSent() futures
     private boolean readingPaused;   // by the protocol
     private boolean eof;             // the peer's EOF was read
     private boolean writingPaused;   // above the high-water mark
@@ -60,6 +59,8 @@ public final class TcpConnection implements Transport {
     private boolean lingering;       // output shut down; discarding input until the peer's EOF
     private boolean noLinger;        // closing for a server's stop: once flushed, close at once if nothing is unread
     private boolean closed;
+    private IdleTimer idle;          // the idle timeout, or null for none
+    private boolean idleClosed;      // closed by the idle timeout
 
     /**
      * Takes over a connected, non-blocking socket: starts its I/O on the loop and calls
@@ -70,14 +71,18 @@ public final class TcpConnection implements Transport {
      * @param protocol what to do with the connection
      * @param onClosed called once after the socket is closed (may be null)
      * @param unix     a Unix stream connection's addresses and peer; null for TCP
+     * @param idleTimeout closes the connection after this long without a byte received or sent; null for never
      * @return the connection
      */
     static TcpConnection adopt(EventLoop loop, NativeSocket socket, Protocol protocol,
-                               Consumer<TcpConnection> onClosed, UnixPeer unix) {
+                               Consumer<TcpConnection> onClosed, UnixPeer unix, Duration idleTimeout) {
         TcpConnection c;
         try {
             c = new TcpConnection(loop, socket, protocol, onClosed, unix);
             c.engine.start();
+            if (idleTimeout != null) {
+                c.idle = IdleTimer.start(loop, c, idleTimeout);
+            }
         } catch (RuntimeException e) {
             socket.close();
             throw e;
@@ -127,6 +132,7 @@ public final class TcpConnection implements Transport {
 
         @Override
         public void received(ByteBuffer data) {
+            active();
             try {
                 protocol.dataReceived(data);
             } catch (RuntimeException e) {
@@ -167,6 +173,7 @@ public final class TcpConnection implements Transport {
 
     private void eofArrived() {
         eof = true;
+        active();
         boolean keepOpen;
         try {
             keepOpen = protocol.eofReceived();
@@ -190,6 +197,7 @@ public final class TcpConnection implements Transport {
             data.position(data.limit());       // taken, as after a close: dropped
             return;
         }
+        active();
         engine.write(data);
         data.position(data.limit());
         written += n;
@@ -201,13 +209,10 @@ public final class TcpConnection implements Transport {
         if (data.length == 0 || closing || eofPending || closed) {
             return;
         }
+        active();
         engine.write(data, 0, data.length);
         written += data.length;
         checkHighWater();
-    }
-
-    /** A {@link #whenSent()} future and the byte count it waits for. */
-    private record SentMark(long bytes, CompletableFuture<Void> future) {
     }
 
     @Override
@@ -220,20 +225,9 @@ public final class TcpConnection implements Transport {
         } else if (queue.size() == 0) {
             f.complete(null);
         } else {
-            if (sentWaiters == null) {
-                sentWaiters = new ArrayDeque<>(2);
-            }
-            sentWaiters.addLast(new SentMark(written, f));
+            sentWaiters.add(written, f);
         }
         return f;
-    }
-
-    /** Completes the whenSent() futures whose bytes have all left the queue. */
-    private void completeSent() {
-        long sent = written - queue.size();
-        while (sentWaiters != null && !sentWaiters.isEmpty() && sentWaiters.peekFirst().bytes() <= sent) {
-            sentWaiters.pollFirst().future().complete(null);
-        }
     }
 
     /** Pauses the writer once more than the high-water mark is waiting to be sent. */
@@ -250,7 +244,8 @@ public final class TcpConnection implements Transport {
 
     /** After queued bytes went out: resume the writer below the low-water mark, finish a close or half-close. */
     private void drained() {
-        completeSent();
+        active();
+        sentWaiters.completeUpTo(written - queue.size());
         if (writingPaused && queue.atOrBelowLow()) {
             writingPaused = false;
             try {
@@ -367,13 +362,10 @@ public final class TcpConnection implements Transport {
         closing = true;
         queue.clear();
         engine.close();
-        if (sentWaiters != null) {
-            for (SentMark m : sentWaiters) {
-                m.future().completeExceptionally(cause != null ? cause
-                        : new java.nio.channels.ClosedChannelException());
-            }
-            sentWaiters = null;
+        if (idle != null) {
+            idle.cancel();
         }
+        sentWaiters.failAll(cause);
         if (onClosed != null) {
             onClosed.accept(this);
         }
@@ -383,6 +375,48 @@ public final class TcpConnection implements Transport {
             FAILURES.log(Level.ERROR, LogThrottle.failureKey(e),
                     "connectionLost of " + protocol.getClass().getName() + " threw", e);
         }
+    }
+
+    // ------------------------------------------------------------ idle timeout
+
+    /**
+     * Closes this connection once it has neither received nor sent a byte for
+     * {@code timeout} (from now on), as a server's {@link SocketOptions#idleTimeout} does,
+     * which is set before {@link Protocol#connectionMade}; null stops it. With nothing
+     * queued it closes as {@link #close()} does, else (the peer takes nothing) it aborts.
+     *
+     * @param timeout how long it may stay idle (positive), or null for no limit
+     * @throws IllegalArgumentException for a timeout that is zero or negative
+     */
+    public void setIdleTimeout(Duration timeout) {
+        IdleTimer.check(timeout);
+        if (idle != null) {
+            idle.cancel();
+        }
+        idle = timeout == null || closed ? null : IdleTimer.start(loop, this, timeout);
+    }
+
+    /** A byte was received or sent: the connection is not idle. */
+    private void active() {
+        if (idle != null) {
+            idle.touch();
+        }
+    }
+
+    /** The idle timer ran out: close, or abort when the peer leaves our queue stuck. */
+    void idleTimedOut() {
+        idleClosed = true;
+        LOG.log(Level.DEBUG, "{0}: idle for {1} ms; closing", this, idle.timeout().toMillis());
+        if (closing || queue.size() > 0) {
+            abort();
+        } else {
+            close();
+        }
+    }
+
+    /** Whether the idle timeout closed the connection. */
+    boolean closedIdle() {
+        return idleClosed;
     }
 
     // ------------------------------------------------------------ the rest of Transport

@@ -45,18 +45,21 @@ public final class TcpServer implements AutoCloseable {
     private final InetSocketAddress localAddress;
     private final Set<TcpConnection> connections = new LinkedHashSet<>();
     private final AcceptorEngine acceptor;     // NONE on a group's loop without a listening socket
+    private final ConnectionLimiter limiter;   // null without limits; one for all the loops of a group
     private Consumer<NativeSocket> handOff;    // set by a group's single acceptor: who serves an accepted socket
     private Function<NativeSocket, UnixPeer> unixPeer;   // set by a UnixServer: accepted sockets are Unix sockets
     private boolean closed;
     // Written by the loop thread only; volatile so that a group can add them up from any thread.
     private volatile long accepted;
     private volatile int open;
+    private volatile long closedIdle;
 
     private TcpServer(EventLoop loop, NativeSocket listener, Supplier<? extends Protocol> factory,
-                      SocketOptions options, InetSocketAddress localAddress) {
+                      SocketOptions options, ConnectionLimiter limiter, InetSocketAddress localAddress) {
         this.loop = loop;
         this.factory = factory;
         this.options = options;
+        this.limiter = limiter;
         this.localAddress = localAddress;
         this.acceptor = listener == null ? AcceptorEngine.NONE
                 : LoopEngines.sockets(loop).acceptor(listener, this::accepted);
@@ -96,7 +99,7 @@ public final class TcpServer implements AutoCloseable {
         }
         NativeSocket listener = Sockets.openBound(address, Sockets.STREAM, options.reuseAddress,
                 options.reusePortForOneSocket(), options.dualStack);
-        TcpServer server = onSocket(loop, listener, options, factory);
+        TcpServer server = onSocket(loop, listener, options, options.newLimiter(), factory);
         try {
             server.register();
             return server;
@@ -125,7 +128,7 @@ public final class TcpServer implements AutoCloseable {
                                   Supplier<? extends Protocol> factory) throws IOException {
         Objects.requireNonNull(factory, "factory");
         Objects.requireNonNull(options, "options");
-        TcpServer server = onListening(loop, socket.takeListener(), options, factory);
+        TcpServer server = onListening(loop, socket.takeListener(), options, options.newLimiter(), factory);
         try {
             server.register();
             return server;
@@ -139,7 +142,7 @@ public final class TcpServer implements AutoCloseable {
      * A server on a bound socket: listens (any thread), to be {@link #register}ed on its
      * loop's thread. The socket is closed if listening fails.
      */
-    static TcpServer onSocket(EventLoop loop, NativeSocket listener, SocketOptions options,
+    static TcpServer onSocket(EventLoop loop, NativeSocket listener, SocketOptions options, ConnectionLimiter limiter,
                               Supplier<? extends Protocol> factory) {
         try {
             listener.listen(options.backlog);
@@ -147,14 +150,14 @@ public final class TcpServer implements AutoCloseable {
             listener.close();
             throw e;
         }
-        return onListening(loop, listener, options, factory);
+        return onListening(loop, listener, options, limiter, factory);
     }
 
     /** A server on a listening socket, to be {@link #register}ed; the socket is closed if that fails. */
     static TcpServer onListening(EventLoop loop, NativeSocket listener, SocketOptions options,
-                                 Supplier<? extends Protocol> factory) {
+                                 ConnectionLimiter limiter, Supplier<? extends Protocol> factory) {
         try {
-            return new TcpServer(loop, listener, factory, options, listener.localAddress());
+            return new TcpServer(loop, listener, factory, options, limiter, listener.localAddress());
         } catch (RuntimeException e) {
             listener.close();
             throw e;
@@ -166,8 +169,8 @@ public final class TcpServer implements AutoCloseable {
      * another loop: it serves the connections handed to it with {@link #adoptHandedOver}.
      */
     static TcpServer withoutSocket(EventLoop loop, InetSocketAddress localAddress, SocketOptions options,
-                                   Supplier<? extends Protocol> factory) {
-        return new TcpServer(loop, null, factory, options, localAddress);
+                                   ConnectionLimiter limiter, Supplier<? extends Protocol> factory) {
+        return new TcpServer(loop, null, factory, options, limiter, localAddress);
     }
 
     /** On the loop thread (or before it runs): starts accepting. */
@@ -195,8 +198,15 @@ public final class TcpServer implements AutoCloseable {
         unixPeer = peer;
     }
 
-    /** A connection the acceptor took: served here, or handed to the group's next loop. */
+    /**
+     * A connection the acceptor took: refused over a limit (closed at once), served here, or
+     * handed to the group's next loop.
+     */
     private void accepted(NativeSocket socket) {
+        if (limiter != null && !limiter.tryAcquire(source(socket.remoteAddress()))) {
+            socket.close();
+            return;
+        }
         if (handOff != null) {
             handOff.accept(socket);
         } else {
@@ -210,10 +220,22 @@ public final class TcpServer implements AutoCloseable {
      */
     void adoptHandedOver(NativeSocket socket) {
         if (closed) {
-            socket.close();
+            drop(socket);
             return;
         }
         adopt(socket);
+    }
+
+    /** Closes an admitted connection that will not be served, giving its slot back. */
+    void drop(NativeSocket socket) {
+        if (limiter != null) {
+            limiter.release(source(socket.remoteAddress()));
+        }
+        socket.close();
+    }
+
+    private static java.net.InetAddress source(InetSocketAddress a) {
+        return a == null ? null : a.getAddress();
     }
 
     private void adopt(NativeSocket socket) {
@@ -226,11 +248,19 @@ public final class TcpServer implements AutoCloseable {
             p = factory.get();
         } catch (RuntimeException e) {
             FAILURES.log(Level.ERROR, LogThrottle.failureKey(e), "protocol factory failed; closing the new connection", e);
-            socket.close();
+            drop(socket);
             return;
         }
-        TcpConnection conn = TcpConnection.adopt(loop, socket, p, this::forget,
-                unixPeer == null ? null : unixPeer.apply(socket));
+        TcpConnection conn;
+        try {
+            conn = TcpConnection.adopt(loop, socket, p, this::forget, unixPeer == null ? null : unixPeer.apply(socket),
+                    options.idleTimeout);
+        } catch (RuntimeException e) {
+            if (limiter != null) {
+                limiter.release(source(socket.remoteAddress()));     // the socket is closed already
+            }
+            throw e;
+        }
         if (!conn.isClosed()) {
             connections.add(conn);
             open = connections.size();
@@ -240,6 +270,12 @@ public final class TcpServer implements AutoCloseable {
     private void forget(TcpConnection c) {
         connections.remove(c);
         open = connections.size();
+        if (c.closedIdle()) {
+            closedIdle++;
+        }
+        if (limiter != null) {
+            limiter.release(source(c.remoteAddress()));
+        }
     }
 
     /**
@@ -268,6 +304,37 @@ public final class TcpServer implements AutoCloseable {
      */
     public long acceptedCount() {
         return accepted;
+    }
+
+    /**
+     * Connections refused over the {@linkplain SocketOptions#maxConnections connection
+     * limits} (closed at once). For a server of a {@link TcpServerGroup} the count is the
+     * group's: the limits hold for all its loops together. Safe from any thread.
+     *
+     * @return how many, 0 without limits
+     */
+    public long refusedCount() {
+        return limiter == null ? 0 : limiter.refusedCount();
+    }
+
+    /**
+     * The limiter of the {@linkplain SocketOptions#maxConnections connection limits}, with
+     * its counters (shared by the loops of a {@link TcpServerGroup}).
+     *
+     * @return the limiter, or null without limits
+     */
+    public ConnectionLimiter connectionLimiter() {
+        return limiter;
+    }
+
+    /**
+     * Connections this server closed because they stayed idle for the
+     * {@linkplain SocketOptions#idleTimeout idle timeout}. Safe from any thread.
+     *
+     * @return how many
+     */
+    public long idleClosedCount() {
+        return closedIdle;
     }
 
     /** Stops accepting: the listening socket is closed; open connections go on. Idempotent. */

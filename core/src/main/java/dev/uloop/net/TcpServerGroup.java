@@ -95,13 +95,14 @@ public final class TcpServerGroup implements AutoCloseable {
             LOG.log(Level.DEBUG, "SO_REUSEPORT is not available: one acceptor on loop 0 serves {0}", group.name());
         }
         TcpServer[] servers = new TcpServer[n];
+        ConnectionLimiter limiter = options.newLimiter();
         if (shared) {
             NativeSocket[] sockets = Sockets.openBoundShared(address, Sockets.STREAM, n, options.reuseAddress,
                     options.dualStack);
             int made = 0;
             try {
                 while (made < n) {
-                    servers[made] = TcpServer.onSocket(group.loop(made), sockets[made], options, factory);
+                    servers[made] = TcpServer.onSocket(group.loop(made), sockets[made], options, limiter, factory);
                     made++;
                 }
             } catch (RuntimeException e) {
@@ -117,9 +118,10 @@ public final class TcpServerGroup implements AutoCloseable {
         } else {
             NativeSocket listener = Sockets.openBound(address, Sockets.STREAM, options.reuseAddress,
                     options.reusePortForOneSocket(), options.dualStack);
-            servers[0] = TcpServer.onSocket(group.loop(0), listener, options, factory);
+            servers[0] = TcpServer.onSocket(group.loop(0), listener, options, limiter, factory);
             for (int i = 1; i < n; i++) {
-                servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, factory);
+                servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, limiter,
+                        factory);
             }
         }
         return start(group, servers, shared);
@@ -146,9 +148,10 @@ public final class TcpServerGroup implements AutoCloseable {
         OnLoops.checkSetUp(group, socket.localAddress(), options, factory);
         int n = group.size();
         TcpServer[] servers = new TcpServer[n];
-        servers[0] = TcpServer.onListening(group.loop(0), socket.takeListener(), options, factory);
+        ConnectionLimiter limiter = options.newLimiter();
+        servers[0] = TcpServer.onListening(group.loop(0), socket.takeListener(), options, limiter, factory);
         for (int i = 1; i < n; i++) {
-            servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, factory);
+            servers[i] = TcpServer.withoutSocket(group.loop(i), servers[0].localAddress(), options, limiter, factory);
         }
         return start(group, servers, false);
     }
@@ -190,7 +193,7 @@ public final class TcpServerGroup implements AutoCloseable {
         try {
             group.execute(target, () -> servers[target].adoptHandedOver(socket));
         } catch (RejectedExecutionException e) {
-            socket.close();          // that loop has ended
+            servers[0].drop(socket);          // that loop has ended
         }
     }
 
@@ -262,6 +265,35 @@ public final class TcpServerGroup implements AutoCloseable {
      */
     public long acceptedCount(int loop) {
         return servers[Objects.checkIndex(loop, servers.length)].acceptedCount();
+    }
+
+    /**
+     * Connections refused over the {@linkplain SocketOptions#maxConnections connection
+     * limits}, which hold for all the loops together.
+     *
+     * @return how many, 0 without limits
+     */
+    public long refusedCount() {
+        return servers[0].refusedCount();
+    }
+
+    /**
+     * The limiter of the {@linkplain SocketOptions#maxConnections connection limits}, one for
+     * all the loops, with its counters.
+     *
+     * @return the limiter, or null without limits
+     */
+    public ConnectionLimiter connectionLimiter() {
+        return servers[0].connectionLimiter();
+    }
+
+    /**
+     * Connections closed by the {@linkplain SocketOptions#idleTimeout idle timeout}, on all loops.
+     *
+     * @return how many
+     */
+    public long idleClosedCount() {
+        return OnLoops.sum(servers, TcpServer::idleClosedCount);
     }
 
     /**

@@ -89,7 +89,7 @@ public final class UnixServer implements AutoCloseable {
         UnixSockets.Bound bound = UnixSockets.openBound(name, Sockets.STREAM, mode);
         TcpServer server;
         try {
-            server = TcpServer.onSocket(loop, bound.socket(), new SocketOptions().noDelay(false), factory);
+            server = TcpServer.onSocket(loop, bound.socket(), new SocketOptions().noDelay(false), null, factory);
         } catch (RuntimeException e) {
             bound.removeFile();
             throw e;
@@ -115,7 +115,7 @@ public final class UnixServer implements AutoCloseable {
         Objects.requireNonNull(factory, "factory");
         NativeSocket listener = socket.takeUnixListener();
         UnixName name = listener.unixName(false);
-        TcpServer server = TcpServer.onListening(loop, listener, new SocketOptions().noDelay(false), factory);
+        TcpServer server = TcpServer.onListening(loop, listener, new SocketOptions().noDelay(false), null, factory);
         return start(server, new UnixSockets.Bound(listener, name, null));
     }
 

@@ -155,6 +155,19 @@ final class NetSnippets {
         // @end
     }
 
+    static void limits(EventLoopGroup group) throws IOException {
+        // @start region="limits"
+        SocketOptions options = new SocketOptions()
+                .maxConnections(1000)                   // open at once, on all the group's loops together
+                .maxConnectionsPerSource(20)            // open at once from one client IP address
+                .idleTimeout(Duration.ofSeconds(30));   // closes a connection silent both ways for 30 s
+        TcpServerGroup server = TcpServerGroup.listen(group, new InetSocketAddress("0.0.0.0", 7007), options,
+                Echo::new);
+        group.start();
+        System.out.println(server.refusedCount() + " refused, " + server.idleClosedCount() + " closed idle");
+        // @end
+    }
+
     static void addresses(InetSocketAddress peer) {
         // @start region="addresses"
         System.out.println(Addresses.format(peer));      // 127.0.0.1:7007, or [::1]:7007 for IPv6
