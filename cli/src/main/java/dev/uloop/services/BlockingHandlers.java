@@ -20,11 +20,19 @@ final class BlockingHandlers {
         void serve(Socket socket) throws IOException;
     }
 
+    /**
+     * What a connection's thread reads into: java.io's usual 8 KiB. Each connection holds one
+     * for its whole life (the event loop reads every connection into one buffer per loop), so
+     * its size is part of what a thread per connection costs, and a 64 KiB one would have
+     * counted eight times over in the memory per idle connection.
+     */
+    static final int ECHO_BUFFER = 8192;
+
     /** Echo: write back what is read until EOF. A client that does not read blocks the write, and so the reads. */
     static void echo(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
-        byte[] buf = new byte[64 * 1024];
+        byte[] buf = new byte[ECHO_BUFFER];
         int n;
         while ((n = in.read(buf)) > 0) {
             out.write(buf, 0, n);
