@@ -72,6 +72,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.poller = parts.poller();
         this.tasks = TaskQueue.open(poller);
         this.phases = new Phases(poller, parts.completions(), handlers, timers, tasks, backend.id());
+        LoopEvents.opened(this);
         LOG.log(Level.DEBUG, "using the {0} backend", backend);
     }
 
@@ -400,6 +401,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             return;
         }
         closed = true;
+        LoopEvents.closed(this);
         int dropped = tasks.pending();
         if (dropped > 0) {
             LOG.log(Level.DEBUG, "closing with {0} tasks not run", dropped);
@@ -439,6 +441,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     public EventLoop slowCallbackThreshold(Duration threshold) {
         phases.slow.threshold(Objects.requireNonNull(threshold, "threshold"));
         return this;
+    }
+
+    /** The name of the thread running the loop, or null (for the JFR statistics event). */
+    String threadName() {
+        Thread t = thread;
+        return t == null ? null : t.getName();
     }
 
     private void checkLoopThread(String op) {

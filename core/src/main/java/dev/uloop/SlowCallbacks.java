@@ -14,6 +14,7 @@ import java.time.Duration;
 final class SlowCallbacks {
     /** The threshold of the JFR event when the loop has none of its own. */
     static final Duration JFR_DEFAULT = Duration.ofMillis(100);
+    private static final long JFR_DEFAULT_NANOS = JFR_DEFAULT.toNanos();
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");
 
     private final LogThrottle warnings = new LogThrottle(LOG);
@@ -49,7 +50,7 @@ final class SlowCallbacks {
     boolean begin() {
         long t = thresholdNanos;
         warn = t > 0;
-        current = warn ? t : SlowCallbackEvent.PROBE.isEnabled() ? JFR_DEFAULT.toNanos() : 0;
+        current = warn ? t : LoopEvents.jfr && SlowCallbackEvent.PROBE.isEnabled() ? JFR_DEFAULT_NANOS : 0;
         return current > 0;
     }
 
@@ -76,6 +77,13 @@ final class SlowCallbacks {
                     + Thread.currentThread().getName() + ") for " + millis(held) + " ms (threshold "
                     + millis(current) + " ms)");
         }
+        if (LoopEvents.jfr) {
+            commit(kind, name, fd, held);
+        }
+    }
+
+    /** Commits the JFR event, if a recording wants it; the event class is only loaded once JFR runs. */
+    private void commit(String kind, String name, int fd, long held) {
         SlowCallbackEvent e = new SlowCallbackEvent();
         if (e.shouldCommit()) {
             e.kind = kind;
