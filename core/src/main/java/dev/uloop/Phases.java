@@ -18,8 +18,8 @@ import java.lang.System.Logger.Level;
  * are written by the loop thread only and read from any thread.
  *
  * <p>Lag: each timer records how long after its deadline it started, each task how long
- * after {@link EventLoop#execute} it started (one clock read per phase, or per callback
- * while slow callbacks are timed). Slow callbacks: see {@link SlowCallbacks}.
+ * after {@link EventLoop#execute} it started (a sample of the tasks: see {@link TaskQueue});
+ * one clock read per phase, or per callback while slow callbacks are timed. Slow callbacks: see {@link SlowCallbacks}.
  */
 final class Phases {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");
@@ -168,7 +168,10 @@ final class Phases {
         long ran = 0;
         while ((r = tasks.poll()) != null) {
             ran++;
-            lag.record(now - tasks.lastQueuedAt(), now);
+            long queued = tasks.lastQueuedAt();
+            if (queued != TaskQueue.NOT_TIMED) {
+                lag.record(now - queued, now);
+            }
             try {
                 r.run();
             } catch (Throwable e) {

@@ -16,9 +16,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The queue is a linked multi-producer single-consumer queue (Vyukov's): a producer
  * swaps itself in as the tail and then links the previous tail to it; the loop takes from
  * the head. Each node also holds when the task was queued, so that the loop can measure how
- * long it waited (loop lag) with the one allocation a linked queue makes anyway.
+ * long it waited (loop lag) with the one allocation a linked queue makes anyway. Reading
+ * the clock costs about as much as queuing, so only a sample of the tasks is timed: the
+ * one that finds the queue empty, and one in {@value #SAMPLE_MASK}+1 of a backlog
+ * (those queued when the count of pending tasks is 1 modulo 8). A loop that keeps up
+ * times every task; a busy one, enough of them for the quantiles.
  */
 final class TaskQueue {
+    /** A task is timed when the pending count it makes is 1 modulo {@code SAMPLE_MASK + 1}. */
+    static final int SAMPLE_MASK = 7;
+    /** The queuing time of a task that is not timed. */
+    static final long NOT_TIMED = Long.MIN_VALUE;
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
 
@@ -80,10 +88,10 @@ final class TaskQueue {
 
     /** Queues a task (any thread). */
     void add(Runnable task) {
-        Node n = new Node(task, System.nanoTime());
+        int p = pending.incrementAndGet();      // counted before it is linked: poll() may not see it yet
+        Node n = new Node(task, (p & SAMPLE_MASK) == 1 ? System.nanoTime() : NOT_TIMED);
         Node prev = (Node) TAIL.getAndSet(this, n);
         NEXT.setRelease(prev, n);
-        pending.incrementAndGet();
     }
 
     /** Interrupts the loop's kernel wait, unless a wakeup is pending already (any thread). */
@@ -122,7 +130,10 @@ final class TaskQueue {
         return r;
     }
 
-    /** When the task {@link #poll()} returned last was queued ({@code System.nanoTime()}; loop thread). */
+    /**
+     * When the task {@link #poll()} returned last was queued ({@code System.nanoTime()}), or
+     * {@link #NOT_TIMED} (loop thread).
+     */
     long lastQueuedAt() {
         return lastQueuedAt;
     }

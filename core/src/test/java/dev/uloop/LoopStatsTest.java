@@ -25,9 +25,34 @@ class LoopStatsTest {
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             LoopStats s = awaitStats(loop, x -> x.tasksRun() >= 1000);
             assertTrue(s.iterations() > before);
-            assertTrue(s.lagSamples() >= 1000, "lag samples " + s.lagSamples());
+            assertTrue(s.lagSamples() >= 1 && s.lagSamples() <= 1000, "lag samples " + s.lagSamples());
             assertTrue(s.lagP50Nanos() <= s.lagP99Nanos() && s.lagP99Nanos() <= s.lagMaxNanos(), s.toString());
             assertEquals(0, s.slowCallbacks());
+        }
+    }
+
+    @Test
+    void aBacklogIsSampledOneTaskInEight() {
+        try (EventLoop loop = EventLoop.open(Backend.best())) {
+            for (int i = 0; i < 1000; i++) {
+                loop.execute(() -> { });
+            }
+            loop.stop();
+            loop.run();            // one iteration runs the backlog
+            assertEquals(1000, loop.stats().tasksRun());
+            assertEquals(125, loop.stats().lagSamples());
+        }
+    }
+
+    @Test
+    void tasksQueuedOneAtATimeAreAllTimed() throws Exception {
+        try (LoopThread lt = new LoopThread(Backend.best())) {
+            for (int i = 0; i < 20; i++) {
+                CountDownLatch ran = new CountDownLatch(1);
+                lt.loop().execute(ran::countDown);
+                assertTrue(ran.await(10, TimeUnit.SECONDS));
+            }
+            assertEquals(20, awaitStats(lt.loop(), x -> x.lagSamples() >= 20).lagSamples());
         }
     }
 
