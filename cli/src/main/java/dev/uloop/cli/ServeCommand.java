@@ -6,7 +6,6 @@ import dev.uloop.daemon.SocketActivation;
 import dev.uloop.net.InheritedSocket;
 import dev.uloop.services.DaytimeFormat;
 import dev.uloop.services.Inetd;
-import dev.uloop.services.Observability;
 import dev.uloop.services.RateLimit;
 import dev.uloop.services.Server;
 import dev.uloop.services.Service;
@@ -185,16 +184,8 @@ final class ServeCommand implements Callable<Integer> {
             + " socket files, in octal (default: 0660, the owner and its group may connect; 0666: everyone).")
     String unixMode;
 
-    // ---- observability: metrics endpoint and slow-callback warnings
-    @Option(names = "--metrics", paramLabel = "HOST:PORT",
-            description = "Answer GET /metrics on HOST:PORT (HTTP, Prometheus text format; port 0 picks a free one,"
-                    + " [::1]:PORT for IPv6), served by loop 0; the ready line ends with its URL.")
-    String metrics;
-
-    @Option(names = "--slow-callback", paramLabel = "TIME", converter = DurationConverter.class,
-            description = "Warn when a handler, timer or task holds a loop this long, e.g. 100ms or 1s"
-                    + " (default: 100ms; 0 switches the warnings off).")
-    Duration slowCallback;
+    @Mixin
+    ObserveOptions observe;     // --metrics, --slow-callback
 
     @Option(names = {"-v", "--verbose"}, description = "Log every event and connection (DEBUG), and counters every 10 s.")
     boolean verbose;
@@ -408,35 +399,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null)
                 .withLimits(tcpLimits.limits(spec, service, !service.udpOnly() && (both || tcp), inetd))
-                .withObservability(observability());
-    }
-
-    /** --metrics and --slow-callback, checked (bad usage exits with 2). */
-    private Observability observability() {
-        Duration slow = slowCallback != null ? slowCallback : Observability.DEFAULT_SLOW_CALLBACK;
-        if (metrics == null) {
-            return new Observability(null, 0, slow);
-        }
-        if (blocking || inetd) {
-            throw usage("--metrics and " + (blocking ? "--blocking" : "--inetd") + " conflict: the metrics"
-                    + " endpoint is served by the event loops and reports their figures");
-        }
-        int colon = metrics.lastIndexOf(':');
-        String h = colon < 0 ? "" : metrics.substring(0, colon);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
-        int p;
-        try {
-            p = Integer.parseInt(metrics.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            p = -1;
-        }
-        if (colon < 0 || h.isEmpty() || p < 0 || p > 65535) {
-            throw usage("--metrics wants HOST:PORT, e.g. 127.0.0.1:9100 or [::1]:9100 (port 0 picks a free one),"
-                    + " not '" + metrics + "'");
-        }
-        return new Observability(h, p, slow);
+                .withObservability(observe.settings(blocking ? "--blocking" : inetd ? "--inetd" : null, this::usage));
     }
 
     private SntpSettings sntpSettings(Service service) {
