@@ -43,6 +43,8 @@ final class LoopServer implements Server {
     private TcpServerGroup tcp;
     private UdpEndpointGroup udp;
     private DatagramAnswerer answerer;
+    /** How often each loop runs an empty timer when metrics are on, so that its lag is measured even without timers or tasks of its own. */
+    static final Duration LAG_PROBE = Duration.ofMillis(100);
     private TcpServer metrics;                   // the metrics endpoint on loop 0, or null
 
     LoopServer(ServiceConfig config, Backend backend, int loops) {
@@ -127,14 +129,18 @@ final class LoopServer implements Server {
     }
 
     /**
-     * Slow-callback warnings on every loop, and the metrics endpoint on loop 0 (before the
-     * loops start), closed by a shutdown hook of that loop.
+     * Slow-callback warnings on every loop; with metrics, a lag probe on every loop and the
+     * metrics endpoint on loop 0 (before the loops start), closed by a shutdown hook of that
+     * loop.
      */
     private void observe(EventLoopGroup g) throws IOException {
         Observability o = config.observability();
         g.slowCallbackThreshold(o.slowCallback());
         if (!o.metrics()) {
             return;
+        }
+        for (int i = 0; i < g.size(); i++) {
+            g.loop(i).every(LAG_PROBE, () -> { });   // its lateness is the lag of a loop with no timers of its own
         }
         InetSocketAddress at = ServerSupport.resolve(o.metricsHost(), o.metricsPort());
         TcpServerGroup t = tcp;

@@ -174,7 +174,20 @@ class MetricsTest {
         assertTrue(after.get(iterations) > before.get(iterations));
         String busy = "uloop_loop_busy_seconds_total{loop=\"0\"}";
         assertTrue(after.get(busy) > before.get(busy));
-        assertTrue(after.get("uloop_loop_lag_samples{loop=\"0\"}") >= 0);
+    }
+
+    @Test
+    void theLagProbeMeasuresAnEchoLoopWithoutTimersOfItsOwn() {
+        String samples = "uloop_loop_lag_samples{loop=\"0\"}";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<String, Double> m = scrape();
+        while (m.get(samples) < 1 && System.nanoTime() < deadline) {
+            m = scrape();
+        }
+        assertTrue(m.get(samples) >= 1, m.toString());
+        double p50 = m.get("uloop_loop_lag_seconds{loop=\"0\",quantile=\"0.5\"}");
+        double max = m.get("uloop_loop_lag_seconds{loop=\"0\",quantile=\"1\"}");
+        assertTrue(p50 >= 0 && p50 <= max && max < 10, m.toString());
     }
 
     @Test
