@@ -146,8 +146,9 @@ final class LoopServer implements Server {
         TcpServerGroup t = tcp;
         UdpEndpointGroup u = udp;
         DatagramAnswerer a = answerer;
+        UnixServing x = unixServing;
         TcpServer m = TcpServer.listen(g.loop(0), at, new SocketOptions(),
-                () -> new MetricsHttp(() -> ServerMetrics.render(config, g, t, u, a)));
+                () -> new MetricsHttp(() -> ServerMetrics.render(config, g, t, u, a, x)));
         metrics = m;
         g.addShutdownHook(0, (remaining, done) -> m.shutdown(Duration.ZERO, done));
     }

@@ -27,10 +27,11 @@ final class ServerMetrics {
      * @param tcp      its TCP servers, or null
      * @param udp      its UDP endpoints, or null
      * @param answerer its UDP answerer, or null
+     * @param unix     its Unix sockets, or null
      * @return the exposition text
      */
     static String render(ServiceConfig config, EventLoopGroup group, TcpServerGroup tcp, UdpEndpointGroup udp,
-                         DatagramAnswerer answerer) {
+                         DatagramAnswerer answerer, UnixServing unix) {
         PrometheusText p = new PrometheusText();
         String service = config.service().id();
         p.metric("uloop_info", "gauge", "The service and backend served (always 1)")
@@ -47,6 +48,9 @@ final class ServerMetrics {
         }
         if (udp != null) {
             udp(p, udp, answerer, service);
+        }
+        if (unix != null) {
+            unix.metrics(p);
         }
         return p.toString();
     }

@@ -191,6 +191,25 @@ class MetricsTest {
     }
 
     @Test
+    void unixSocketsHaveTheirCounters() throws IOException {
+        String name = "uloop-metrics-test-" + ProcessHandle.current().pid();
+        UloopServer unix = UloopServer.start("echo", "--unix", "@" + name, "--metrics", "127.0.0.1:0");
+        try {
+            Matcher m = URL.matcher(unix.readyLine());
+            assertTrue(m.find(), unix.readyLine());
+            String at = "http://127.0.0.1:" + m.group(2) + "/metrics";
+            Exec.Result r = Exec.run(Duration.ofSeconds(15), "hi\n".getBytes(StandardCharsets.UTF_8),
+                    Peers.socat(), "-t", "2", "-", "ABSTRACT-CONNECT:" + name);
+            assertEquals("hi\n", r.text(), r::describe);
+            Map<String, Double> after = parse(body(curl(at)));
+            assertEquals(1.0, after.get("uloop_unix_connections_accepted_total"), after.toString());
+            assertTrue(after.containsKey("uloop_loop_lag_samples{loop=\"0\"}"), after.toString());
+        } finally {
+            unix.close();
+        }
+    }
+
+    @Test
     void otherPathsAndMethodsGet404() {
         String other = curl(url("/"));
         assertTrue(other.startsWith("HTTP/1.1 404 Not Found\r\n"), other);
