@@ -2,6 +2,7 @@ package dev.uloop.services;
 
 import dev.uloop.EventLoopGroup;
 import dev.uloop.LoopStats;
+import dev.uloop.net.ConnectionLimiter;
 import dev.uloop.net.TcpServerGroup;
 import dev.uloop.net.UdpEndpointGroup;
 import java.util.List;
@@ -45,6 +46,7 @@ final class ServerMetrics {
             for (int i = 0; i < tcp.size(); i++) {
                 p.sample("uloop_tcp_connections_accepted_total", tcp.acceptedCount(i), "loop", Integer.toString(i));
             }
+            limits(p, tcp);
         }
         if (udp != null) {
             udp(p, udp, answerer, service);
@@ -53,6 +55,23 @@ final class ServerMetrics {
             unix.metrics(p);
         }
         return p.toString();
+    }
+
+    /** Refusals by --max-connections and --max-per-source, and idle closes (zero without limits). */
+    private static void limits(PrometheusText p, TcpServerGroup tcp) {
+        ConnectionLimiter limiter = tcp.connectionLimiter();
+        p.metric("uloop_tcp_connections_refused_total", "counter",
+                "TCP connections refused by a limit (max_connections: all sources; max_per_source: one source)");
+        p.sample("uloop_tcp_connections_refused_total", limiter == null ? 0 : limiter.refusedOverTotalCount(),
+                "reason", "max_connections");
+        p.sample("uloop_tcp_connections_refused_total", limiter == null ? 0 : limiter.refusedOverSourceCount(),
+                "reason", "max_per_source");
+        p.metric("uloop_tcp_connections_idle_closed_total", "counter", "TCP connections closed by the idle timeout")
+                .sample("uloop_tcp_connections_idle_closed_total", tcp.idleClosedCount());
+        if (limiter != null) {
+            p.metric("uloop_tcp_connection_sources", "gauge", "Sources with a connection open (with --max-per-source)")
+                    .sample("uloop_tcp_connection_sources", limiter.sourceCount());
+        }
     }
 
     private static void udp(PrometheusText p, UdpEndpointGroup udp, DatagramAnswerer answerer, String service) {

@@ -210,6 +210,42 @@ class MetricsTest {
     }
 
     @Test
+    void refusalsAndIdleClosesAreCounted() throws IOException {
+        UloopServer limited = UloopServer.start("echo", "--port", "0", "--tcp", "--max-connections", "1",
+                "--idle-timeout", "1s", "--metrics", "127.0.0.1:0");
+        try (Socket held = new Socket()) {
+            Matcher m = URL.matcher(limited.readyLine());
+            assertTrue(m.find(), limited.readyLine());
+            String at = "http://127.0.0.1:" + m.group(2) + "/metrics";
+            assertEquals(0.0, parse(body(curl(at))).get("uloop_tcp_connections_refused_total{reason=\"max_connections\"}"));
+            held.connect(limited.tcp(), 5_000);
+            held.setSoTimeout(15_000);
+            String refused = "uloop_tcp_connections_refused_total{reason=\"max_connections\"}";
+            String idle = "uloop_tcp_connections_idle_closed_total";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            Map<String, Double> after = parse(body(curl(at)));
+            while (after.get(refused) < 1 && System.nanoTime() < deadline) {
+                try (Socket second = new Socket()) {
+                    second.connect(limited.tcp(), 5_000);
+                    second.setSoTimeout(5_000);
+                    second.getInputStream().read();             // refused: closed (or reset) at once
+                } catch (java.net.SocketException e) {
+                    // A reset is a refusal too.
+                }
+                after = parse(body(curl(at)));
+            }
+            assertTrue(after.get(refused) >= 1, after.toString());
+            assertEquals(-1, held.getInputStream().read(), "the idle connection is closed");
+            do {
+                after = parse(body(curl(at)));
+            } while (after.get(idle) < 1 && System.nanoTime() < deadline);
+            assertEquals(1.0, after.get(idle), after.toString());
+        } finally {
+            limited.close();
+        }
+    }
+
+    @Test
     void otherPathsAndMethodsGet404() {
         String other = curl(url("/"));
         assertTrue(other.startsWith("HTTP/1.1 404 Not Found\r\n"), other);
