@@ -75,9 +75,13 @@ final class Phases {
         batch++;
         timing = slow.begin();
         dispatch(n, t1);
+        long c0 = timing ? System.nanoTime() : 0;
         int done = completions.run();
         if (done > 0) {
             counters.events(done);
+            if (timing) {       // the completion phase as one callback: its protocol calls are not timed apart
+                slow.ran("completion batch", completions, -1, c0, System.nanoTime());
+            }
         }
         runTimers(t1);
         long t2 = runTasks(System.nanoTime());

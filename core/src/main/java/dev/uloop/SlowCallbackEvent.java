@@ -23,7 +23,7 @@ final class SlowCallbackEvent extends Event {
     static final SlowCallbackEvent PROBE = new SlowCallbackEvent();
 
     @Label("Kind")
-    @Description("handler, timer or task")
+    @Description("handler, timer, task, or completion batch (io_uring-completion: the network layer's protocol calls of one iteration)")
     String kind;
 
     @Label("Callback")
