@@ -21,7 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  * Everything happens on the thread that calls {@link #run()}. Until then the loop may be
  * set up from the thread that opened it. While it runs, {@link #add}, {@link #modify} and
  * {@link #remove} must be called from the loop thread (from handlers, timers or tasks);
- * {@link #execute}, {@link #stop}, {@link #stats}, the timer methods ({@link #after},
+ * {@link #execute}, {@link #stop}, {@link #stats}, {@link #slowCallbackThreshold}, the timer methods ({@link #after},
  * {@link #every}, {@link #repeatAfter}) and
  * {@link Timer#cancel()} are safe from any thread.
  *
