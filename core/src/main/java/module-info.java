@@ -11,4 +11,5 @@ module dev.uloop {
     exports dev.uloop;
     exports dev.uloop.net;
     exports dev.uloop.daemon;
+    requires jdk.jfr;
 }

@@ -3,7 +3,6 @@ package dev.uloop;
 import dev.uloop.internal.backend.Backends;
 import dev.uloop.internal.backend.LoopEngines;
 import dev.uloop.internal.backend.LoopParts;
-import dev.uloop.internal.net.Reactor;
 import dev.uloop.internal.poller.Poller;
 import dev.uloop.internal.timer.ScheduledTimer;
 import dev.uloop.internal.timer.TimerQueue;
@@ -22,7 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  * Everything happens on the thread that calls {@link #run()}. Until then the loop may be
  * set up from the thread that opened it. While it runs, {@link #add}, {@link #modify} and
  * {@link #remove} must be called from the loop thread (from handlers, timers or tasks);
- * {@link #execute}, {@link #stop}, {@link #stats}, the timer methods ({@link #after},
+ * {@link #execute}, {@link #stop}, {@link #stats}, {@link #slowCallbackThreshold}, the timer methods ({@link #after},
  * {@link #every}, {@link #repeatAfter}) and
  * {@link Timer#cancel()} are safe from any thread.
  *
@@ -69,10 +68,11 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private EventLoop(Backend backend) {
         this.backend = backend.requireAvailable();
-        this.parts = Backends.open(backend.id(), new LoopReactor());
+        this.parts = Backends.open(backend.id(), new LoopReactor(this));
         this.poller = parts.poller();
         this.tasks = TaskQueue.open(poller);
-        this.phases = new Phases(poller, parts.completions(), handlers, timers, tasks);
+        this.phases = new Phases(poller, parts.completions(), handlers, timers, tasks, backend.id());
+        LoopEvents.opened(this);
         LOG.log(Level.DEBUG, "using the {0} backend", backend);
     }
 
@@ -401,6 +401,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             return;
         }
         closed = true;
+        LoopEvents.closed(this);
         int dropped = tasks.pending();
         if (dropped > 0) {
             LOG.log(Level.DEBUG, "closing with {0} tasks not run", dropped);
@@ -419,13 +420,33 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * A snapshot of the loop's counters. Safe from any thread.
+     * A snapshot of the loop's counters and recent lag. Safe from any thread, without a lock.
      *
      * @return the counters
      */
     public LoopStats stats() {
-        return new LoopStats(backend.id(), phases.iterations, phases.eventsDispatched, phases.waitNanos,
-                phases.busyNanos, phases.tasksRun, tasks.pending(), timers.size(), handlers.size());
+        return phases.stats(backend.id());
+    }
+
+    /**
+     * Warns about callbacks that hold the loop (asyncio's debug mode; off by default): a
+     * handler, timer or task that runs {@code threshold} or longer logs a throttled WARNING
+     * naming it, counts in {@link LoopStats#slowCallbacks()} and commits a
+     * {@code dev.uloop.SlowCallback} JFR event. Safe from any thread.
+     *
+     * @param threshold how long is too long; zero switches it off
+     * @return this loop
+     * @throws IllegalArgumentException if {@code threshold} is negative
+     */
+    public EventLoop slowCallbackThreshold(Duration threshold) {
+        phases.slow.threshold(Objects.requireNonNull(threshold, "threshold"));
+        return this;
+    }
+
+    /** The name of the thread running the loop, or null (for the JFR statistics event). */
+    String threadName() {
+        Thread t = thread;
+        return t == null ? null : t.getName();
     }
 
     private void checkLoopThread(String op) {
@@ -457,35 +478,5 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public String toString() {
         return "EventLoop[" + backend + ", " + handlers.size() + " fds" + (closed ? ", closed" : "") + "]";
-    }
-
-    /** The loop as its backend's engines see it: its own calls, on its thread. */
-    private final class LoopReactor implements Reactor {
-        @Override
-        public void add(int fd, int events, Handler handler) {
-            EventLoop.this.add(fd, events, handler);
-        }
-
-        @Override
-        public void modify(int fd, int events) {
-            EventLoop.this.modify(fd, events);
-        }
-
-        @Override
-        public void remove(int fd) {
-            if (!closed) {      // the poller went with the loop: only the socket is left to close
-                EventLoop.this.remove(fd);
-            }
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            EventLoop.this.execute(task);
-        }
-
-        @Override
-        public Timer after(Duration delay, Runnable task) {
-            return EventLoop.this.after(delay, task);
-        }
     }
 }

@@ -412,6 +412,30 @@ public final class EventLoopGroup implements AutoCloseable {
         return s;
     }
 
+    /**
+     * The counters of the whole group: {@link LoopStats#total} of {@link #stats()}. Safe from
+     * any thread.
+     *
+     * @return the loops' counters added up, with the worst loop's lag
+     */
+    public LoopStats totalStats() {
+        return LoopStats.total(stats());
+    }
+
+    /**
+     * Sets every loop's {@linkplain EventLoop#slowCallbackThreshold slow-callback threshold}.
+     * Safe from any thread.
+     *
+     * @param threshold how long is too long; zero switches the warnings off
+     * @return this group
+     */
+    public EventLoopGroup slowCallbackThreshold(Duration threshold) {
+        for (EventLoop l : loops) {
+            l.slowCallbackThreshold(threshold);
+        }
+        return this;
+    }
+
     @Override
     public String toString() {
         return "EventLoopGroup[" + name + ", " + loops.length + " loops, " + backend + "]";

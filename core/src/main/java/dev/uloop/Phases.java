@@ -6,6 +6,7 @@ import dev.uloop.internal.poller.ReadySet;
 import dev.uloop.internal.timer.ScheduledTimer;
 import dev.uloop.internal.timer.TimerQueue;
 import dev.uloop.internal.util.Failures;
+import dev.uloop.internal.util.LagHistogram;
 import dev.uloop.daemon.LogThrottle;
 import java.lang.System.Logger.Level;
 
@@ -13,8 +14,12 @@ import java.lang.System.Logger.Level;
  * One iteration of a loop, as a few named phases in a fixed order (libuv's {@code uv_run}):
  * wait in the kernel, dispatch the ready descriptors, hand out completions, run the due
  * timers, run the queued tasks. The same phases on every backend; {@link EventLoop}
- * documents what each guarantees. Counters are written by the loop thread only and read
- * from any thread.
+ * documents what each guarantees. Counters ({@link LoopCounters}) and the lag histogram
+ * are written by the loop thread only and read from any thread.
+ *
+ * <p>Lag: each timer records how long after its deadline it started, each task how long
+ * after {@link EventLoop#execute} it started (a sample of the tasks: see {@link TaskQueue});
+ * one clock read per phase, or per callback while slow callbacks are timed. Slow callbacks: see {@link SlowCallbacks}.
  */
 final class Phases {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");
@@ -28,19 +33,28 @@ final class Phases {
     private final TaskQueue tasks;
     private final ReadySet ready = new ReadySet();
     private long batch;                  // incremented after each kernel wait
+    private boolean timing;              // time each callback in this iteration (slow-callback detection)
 
-    volatile long iterations;
-    volatile long eventsDispatched;
-    volatile long waitNanos;
-    volatile long busyNanos;
-    volatile long tasksRun;
+    final LoopCounters counters = new LoopCounters();
+    final LagHistogram lag = new LagHistogram(System.nanoTime());
+    final SlowCallbacks slow;
 
-    Phases(Poller poller, CompletionPhase completions, FdHandlers handlers, TimerQueue timers, TaskQueue tasks) {
+    Phases(Poller poller, CompletionPhase completions, FdHandlers handlers, TimerQueue timers, TaskQueue tasks,
+           String backend) {
         this.poller = poller;
         this.completions = completions;
         this.handlers = handlers;
         this.timers = timers;
         this.tasks = tasks;
+        this.slow = new SlowCallbacks(backend, counters);
+    }
+
+    /** A snapshot of the counters (any thread). */
+    LoopStats stats(String backend) {
+        LagHistogram.Summary l = lag.summary(System.nanoTime());
+        return new LoopStats(backend, counters.iterations(), counters.eventsDispatched(), counters.waitNanos(),
+                counters.busyNanos(), counters.tasksRun(), tasks.pending(), timers.size(), handlers.size(),
+                counters.slowCallbacks(), l.count(), l.p50(), l.p99(), l.max());
     }
 
     /** The number of the current dispatch batch (kernel wait). */
@@ -59,17 +73,19 @@ final class Phases {
         int n = poller.poll(timeout, ready);
         long t1 = System.nanoTime();
         batch++;
-        dispatch(n);
+        timing = slow.begin();
+        dispatch(n, t1);
+        long c0 = timing ? System.nanoTime() : 0;
         int done = completions.run();
         if (done > 0) {
-            eventsDispatched += done;
+            counters.events(done);
+            if (timing) {       // the completion phase as one callback: its protocol calls are not timed apart
+                slow.ran("completion batch", completions, -1, c0, System.nanoTime());
+            }
         }
         runTimers(t1);
-        runTasks();
-        long t2 = System.nanoTime();
-        waitNanos += t1 - t0;
-        busyNanos += t2 - t1;
-        iterations++;
+        long t2 = runTasks(System.nanoTime());
+        counters.iteration(t1 - t0, t2 - t1);
     }
 
     /** Milliseconds until the earliest timer, rounded up; -1 (forever) without timers. */
@@ -82,7 +98,7 @@ final class Phases {
         return left <= 0 ? 0 : (left + 999_999) / 1_000_000;
     }
 
-    private void dispatch(int n) {
+    private void dispatch(int n, long start) {
         boolean debug = LOG.isLoggable(Level.DEBUG);
         int calls = 0;
         for (int i = 0; i < n; i++) {
@@ -109,44 +125,74 @@ final class Phases {
             } catch (Throwable t) {
                 Failures.callbackFailed(failures, "handler for fd " + fd, t);
             }
+            if (timing) {
+                long end = System.nanoTime();
+                slow.ran("handler", h, fd, start, end);
+                start = end;
+            }
         }
         if (calls > 0) {
-            eventsDispatched += calls;
+            counters.events(calls);
         }
     }
 
-    private void runTimers(long now) {
+    /** Runs the timers due at {@code dueBy} (when the kernel wait returned). */
+    private void runTimers(long dueBy) {
         long limit = timers.nextSequence();   // timers (re)queued during this pass wait for the next
         ScheduledTimer t;
-        while ((t = timers.peek()) != null && t.deadline() - now <= 0 && TimerQueue.sequence(t) < limit) {
+        long now = 0;                         // read when the first due timer starts
+        while ((t = timers.peek()) != null && t.deadline() - dueBy <= 0 && TimerQueue.sequence(t) < limit) {
             timers.poll();
             if (t.isCancelled()) {
                 continue;
             }
+            if (now == 0) {
+                now = System.nanoTime();
+            }
+            lag.record(now - t.deadline(), now);
             try {
                 t.task().run();
             } catch (Throwable e) {
                 Failures.callbackFailed(failures, "timer " + t.task(), e);
             }
-            if (!t.isCancelled() && t.advance(System.nanoTime())) {
+            long end = System.nanoTime();
+            if (timing) {
+                slow.ran("timer", t.task(), -1, now, end);
+            }
+            now = end;
+            if (!t.isCancelled() && t.advance(end)) {
                 timers.add(t);
             }
         }
     }
 
-    private void runTasks() {
+    /** Runs the queued tasks from {@code now} on; returns the time they were done. */
+    private long runTasks(long now) {
         Runnable r;
         long ran = 0;
         while ((r = tasks.poll()) != null) {
             ran++;
+            long queued = tasks.lastQueuedAt();
+            if (queued != TaskQueue.NOT_TIMED) {
+                lag.record(now - queued, now);
+            }
             try {
                 r.run();
             } catch (Throwable e) {
                 Failures.callbackFailed(failures, "task " + r, e);
             }
+            if (timing) {
+                long end = System.nanoTime();
+                slow.ran("task", r, -1, now, end);
+                now = end;
+            }
         }
         if (ran > 0) {
-            tasksRun += ran;
+            counters.tasks(ran);
+            if (!timing) {
+                now = System.nanoTime();
+            }
         }
+        return now;
     }
 }

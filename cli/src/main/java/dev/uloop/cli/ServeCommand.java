@@ -184,6 +184,9 @@ final class ServeCommand implements Callable<Integer> {
             + " socket files, in octal (default: 0660, the owner and its group may connect; 0666: everyone).")
     String unixMode;
 
+    @Mixin
+    ObserveOptions observe;     // --metrics, --slow-callback
+
     @Option(names = {"-v", "--verbose"}, description = "Log every event and connection (DEBUG), and counters every 10 s.")
     boolean verbose;
 
@@ -395,7 +398,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withRateLimit(limit)
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null)
-                .withLimits(tcpLimits.limits(spec, service, !service.udpOnly() && (both || tcp), inetd));
+                .withLimits(tcpLimits.limits(spec, service, !service.udpOnly() && (both || tcp), inetd))
+                .withObservability(observe.settings(blocking ? "--blocking" : inetd ? "--inetd" : null, this::usage));
     }
 
     private SntpSettings sntpSettings(Service service) {

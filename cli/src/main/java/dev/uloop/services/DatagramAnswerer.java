@@ -48,6 +48,18 @@ public interface DatagramAnswerer {
     String drops();
 
     /**
+     * The drop counters by reason, for the metrics endpoint: for example {@code loop} and
+     * {@code rate}; names are lower case with underscores.
+     *
+     * @return reason to count
+     */
+    default java.util.Map<String, Long> dropsByReason() {
+        UdpGuard g = guard();
+        return g == null ? java.util.Map.of()
+                : java.util.Map.of("loop", g.loopDrops(), "rate", g.rateDrops());
+    }
+
+    /**
      * The loop-protection and rate-limit guard, when this answerer uses one.
      *
      * @return the guard or null

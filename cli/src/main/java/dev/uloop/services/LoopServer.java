@@ -5,6 +5,7 @@ import dev.uloop.EventLoopGroup;
 import dev.uloop.LoopStats;
 import dev.uloop.net.InheritedSocket;
 import dev.uloop.net.SocketOptions;
+import dev.uloop.net.TcpServer;
 import dev.uloop.net.TcpServerGroup;
 import dev.uloop.net.UdpEndpointGroup;
 import java.io.IOException;
@@ -42,6 +43,9 @@ final class LoopServer implements Server {
     private TcpServerGroup tcp;
     private UdpEndpointGroup udp;
     private DatagramAnswerer answerer;
+    /** How often each loop runs an empty timer when metrics are on, so that its lag is measured even without timers or tasks of its own. */
+    static final Duration LAG_PROBE = Duration.ofMillis(100);
+    private TcpServer metrics;                   // the metrics endpoint on loop 0, or null
 
     LoopServer(ServiceConfig config, Backend backend, int loops) {
         this(config, backend, loops, List.of());
@@ -105,6 +109,7 @@ final class LoopServer implements Server {
             } else if (!inheritedUnix.isEmpty()) {
                 unixServing = UnixServing.adopt(g, config, inheritedUnix);
             }
+            observe(g);
             Duration every = config.statsInterval();
             if (every != null && !every.isZero()) {
                 g.loop(0).every(every, () -> LOG.log(Level.INFO, config.service().id() + " stats: " + summary()
@@ -121,6 +126,36 @@ final class LoopServer implements Server {
         group = g;
         g.start();
         LOG.log(Level.DEBUG, () -> config.service().id() + " serving on " + mode());
+    }
+
+    /**
+     * Slow-callback warnings on every loop; with metrics, a lag probe on every loop and the
+     * metrics endpoint on loop 0 (before the loops start), closed by a shutdown hook of that
+     * loop.
+     */
+    private void observe(EventLoopGroup g) throws IOException {
+        Observability o = config.observability();
+        g.slowCallbackThreshold(o.slowCallback());
+        if (!o.metrics()) {
+            return;
+        }
+        for (int i = 0; i < g.size(); i++) {
+            g.loop(i).every(LAG_PROBE, () -> { });   // its lateness is the lag of a loop with no timers of its own
+        }
+        InetSocketAddress at = ServerSupport.resolve(o.metricsHost(), o.metricsPort());
+        TcpServerGroup t = tcp;
+        UdpEndpointGroup u = udp;
+        DatagramAnswerer a = answerer;
+        UnixServing x = unixServing;
+        TcpServer m = TcpServer.listen(g.loop(0), at, new SocketOptions(),
+                () -> new MetricsHttp(() -> ServerMetrics.render(config, g, t, u, a, x)));
+        metrics = m;
+        g.addShutdownHook(0, (remaining, done) -> m.shutdown(Duration.ZERO, done));
+    }
+
+    @Override
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.localAddress();
     }
 
     /**

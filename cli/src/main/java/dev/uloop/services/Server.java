@@ -143,6 +143,15 @@ public interface Server extends AutoCloseable {
     }
 
     /**
+     * The address of the metrics endpoint ({@code GET /metrics}), with the real port.
+     *
+     * @return the address, or null when there is none (or it is not started)
+     */
+    default InetSocketAddress metricsAddress() {
+        return null;
+    }
+
+    /**
      * How it serves, for the ready line.
      *
      * @return {@code backend epoll}, {@code backend epoll, 2 loops}, {@code blocking, platform threads} or
@@ -185,7 +194,8 @@ public interface Server extends AutoCloseable {
      * The line {@code uloop serve} prints once listening, for example
      * {@code uloop echo ready: tcp 127.0.0.1:7007, udp 127.0.0.1:7007 (backend epoll)}, with
      * {@code unix PATH} and {@code unix-datagram PATH} for Unix sockets; scripts and tests
-     * read the addresses with {@code tcp (\S+)} and {@code udp (\S+)}.
+     * read the addresses with {@code tcp (\S+)} and {@code udp (\S+)}. With a metrics
+     * endpoint the line ends with {@code ; metrics http://127.0.0.1:9100/metrics}.
      *
      * @return the line, without a line end
      */
@@ -198,6 +208,8 @@ public interface Server extends AutoCloseable {
             served.add("udp " + Addresses.format(udpAddress()));
         }
         unixEndpoints().forEach(served::add);
-        return "uloop " + config().service().id() + " ready: " + served + " (" + mode() + ")";
+        InetSocketAddress m = metricsAddress();
+        return "uloop " + config().service().id() + " ready: " + served + " (" + mode() + ")"
+                + (m == null ? "" : "; metrics http://" + Addresses.format(m) + "/metrics");
     }
 }

@@ -14,9 +14,14 @@ final class ServerSupport {
 
     /** The address to bind, resolved. */
     static InetSocketAddress resolve(ServiceConfig config) throws IOException {
-        InetSocketAddress at = new InetSocketAddress(config.host(), config.port());
+        return resolve(config.host(), config.port());
+    }
+
+    /** An address to bind, resolved. */
+    static InetSocketAddress resolve(String host, int port) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(host, port);
         if (at.isUnresolved()) {
-            throw new IOException("cannot resolve host '" + config.host() + "'");
+            throw new IOException("cannot resolve host '" + host + "'");
         }
         return at;
     }

@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param statsInterval how often to log an INFO line with counters; null for never
  * @param sntp          stratum, reference ID and KoD of the sntp service (ignored by others)
  * @param limits        TCP connection limits and idle timeout
+ * @param observability metrics endpoint and slow-callback warnings (event loops only)
  */
 public record ServiceConfig(Service service, String host, int port, boolean tcp, boolean udp,
                             DaytimeFormat format, RateLimit rateLimit, Duration grace, Duration statsInterval,
-                            SntpSettings sntp, TcpLimits limits) {
+                            SntpSettings sntp, TcpLimits limits,
+                            Observability observability) {
     /** The default host: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** The default grace period of a stop. */
@@ -42,6 +44,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(sntp, "sntp");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(observability, "observability");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range");
         }
@@ -56,14 +59,16 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
     /**
      * The defaults: 127.0.0.1 on the service's default port, TCP and UDP (UDP only for
      * sntp), seed format, no rate limit, 2 s grace, no periodic stats, chrony's local
-     * stratum and reference ID, no TCP limits.
+     * stratum and reference ID, no TCP limits, no metrics endpoint and no slow-callback
+     * warnings.
      *
      * @param service the service
      * @return the settings
      */
     public static ServiceConfig of(Service service) {
         return new ServiceConfig(service, DEFAULT_HOST, service.defaultPort(), !service.udpOnly(), true,
-                DaytimeFormat.SEED, RateLimit.NONE, DEFAULT_GRACE, null, SntpSettings.DEFAULT, TcpLimits.NONE);
+                DaytimeFormat.SEED, RateLimit.NONE, DEFAULT_GRACE, null, SntpSettings.DEFAULT, TcpLimits.NONE,
+                Observability.NONE);
     }
 
     /**
@@ -73,7 +78,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that host
      */
     public ServiceConfig withHost(String h) {
-        return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits);
+        return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits,
+                observability);
     }
 
     /**
@@ -83,7 +89,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that port
      */
     public ServiceConfig withPort(int p) {
-        return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits);
+        return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits,
+                observability);
     }
 
     /**
@@ -94,7 +101,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy serving those protocols
      */
     public ServiceConfig withProtocols(boolean t, boolean u) {
-        return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval, sntp, limits);
+        return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval, sntp, limits,
+                observability);
     }
 
     /**
@@ -104,7 +112,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that format
      */
     public ServiceConfig withFormat(DaytimeFormat f) {
-        return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval, sntp, limits);
+        return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval, sntp, limits,
+                observability);
     }
 
     /**
@@ -125,7 +134,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that rate limit
      */
     public ServiceConfig withRateLimit(RateLimit r) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval, sntp, limits);
+        return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval, sntp, limits,
+                observability);
     }
 
     /**
@@ -135,7 +145,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that grace
      */
     public ServiceConfig withGrace(Duration g) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval, sntp, limits);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval, sntp, limits,
+                observability);
     }
 
     /**
@@ -145,7 +156,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with that interval
      */
     public ServiceConfig withStatsInterval(Duration every) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every, sntp, limits);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every, sntp, limits,
+                observability);
     }
 
     /**
@@ -155,7 +167,8 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with those settings
      */
     public ServiceConfig withSntp(SntpSettings s) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, s, limits);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, s, limits,
+                observability);
     }
 
     /**
@@ -165,6 +178,18 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * @return a copy with those limits
      */
     public ServiceConfig withLimits(TcpLimits l) {
-        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, l);
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, l,
+                observability);
+    }
+
+    /**
+     * A copy with another metrics endpoint and slow-callback threshold.
+     *
+     * @param o what to observe
+     * @return a copy with those settings
+     */
+    public ServiceConfig withObservability(Observability o) {
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits,
+                o);
     }
 }

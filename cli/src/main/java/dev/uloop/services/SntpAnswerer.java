@@ -147,6 +147,19 @@ final class SntpAnswerer implements DatagramAnswerer {
     }
 
     @Override
+    public java.util.Map<String, Long> dropsByReason() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (NtpPacket.Check c : NtpPacket.Check.values()) {
+            if (c != NtpPacket.Check.OK) {
+                m.put(c.name().toLowerCase(java.util.Locale.ROOT), malformed[c.ordinal()].sum());
+            }
+        }
+        m.put("rate", rateDrops.sum());
+        m.put("port_zero", portZero.sum());
+        return m;
+    }
+
+    @Override
     public String drops() {
         long bad = 0;
         for (LongAdder a : malformed) {

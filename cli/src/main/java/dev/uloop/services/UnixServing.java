@@ -118,6 +118,22 @@ final class UnixServing {
         return l;
     }
 
+    /** Its counters for the metrics endpoint (read from any thread). */
+    void metrics(PrometheusText p) {
+        if (stream != null) {
+            p.metric("uloop_unix_connections_open", "gauge", "Unix stream connections open now")
+                    .sample("uloop_unix_connections_open", stream.connectionCount());
+            p.metric("uloop_unix_connections_accepted_total", "counter", "Unix stream connections accepted")
+                    .sample("uloop_unix_connections_accepted_total", stream.acceptedCount());
+        }
+        if (datagram != null) {
+            p.metric("uloop_unix_datagrams_received_total", "counter", "Unix datagrams received")
+                    .sample("uloop_unix_datagrams_received_total", datagram.receivedCount());
+            p.metric("uloop_unix_datagrams_answered_total", "counter", "Unix datagram replies sent")
+                    .sample("uloop_unix_datagrams_answered_total", datagram.sentCount());
+        }
+    }
+
     /** For the summary line: {@code unix: 3 connections; unix-datagram: 5 answered}. */
     String summary() {
         StringBuilder sb = new StringBuilder();

@@ -62,6 +62,38 @@ class ServeCommandTest {
     }
 
     @Test
+    void metricsOptionsAreChecked() {
+        String form = "--metrics wants HOST:PORT, e.g. 127.0.0.1:9100 or [::1]:9100 (port 0 picks a free one), not ";
+        assertUsage(form + "'9100'", "serve", "echo", "--metrics", "9100");
+        assertUsage(form + "':9100'", "serve", "echo", "--metrics", ":9100");
+        assertUsage(form + "'127.0.0.1:http'", "serve", "echo", "--metrics", "127.0.0.1:http");
+        assertUsage(form + "'127.0.0.1:65536'", "serve", "echo", "--metrics", "127.0.0.1:65536");
+        assertUsage("--metrics and --blocking conflict: the metrics endpoint is served by the event loops and"
+                + " reports their figures", "serve", "echo", "--blocking", "--metrics", "127.0.0.1:0");
+        MainTest.Result r = MainTest.run("serve", "echo", "--slow-callback", "-1");
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains("is not a duration"), r.err());
+    }
+
+    @Test
+    void slowCallbacksAre100MsByDefaultAndMetricsTakeIpv6() {
+        assertEquals(java.time.Duration.ofMillis(100), parsed("echo").observability().slowCallback());
+        assertEquals(java.time.Duration.ZERO, parsed("echo", "--slow-callback", "0").observability().slowCallback());
+        assertEquals(java.time.Duration.ofMillis(250),
+                parsed("echo", "--slow-callback", "250ms").observability().slowCallback());
+        dev.uloop.services.Observability o = parsed("echo", "--metrics", "[::1]:9100").observability();
+        assertEquals("::1", o.metricsHost());
+        assertEquals(9100, o.metricsPort());
+        assertTrue(!parsed("echo").observability().metrics());
+    }
+
+    private static dev.uloop.services.ServiceConfig parsed(String... args) {
+        ServeCommand c = new ServeCommand();
+        new picocli.CommandLine(c).parseArgs(args);
+        return c.config();
+    }
+
+    @Test
     void virtualNeedsBlocking() {
         assertUsage("--virtual needs --blocking (the event loop uses no thread per connection)",
                 "serve", "echo", "--virtual");

@@ -91,8 +91,8 @@ final class LoopSnippets {
         // @start region="stats"
         LoopStats s = loop.stats();                                 // from any thread
         double busy = (double) s.busyNanos() / (s.busyNanos() + s.waitNanos());
-        System.out.printf("%s: %d iterations, %d events, %.0f%% busy%n", s.backend(), s.iterations(),
-                s.eventsDispatched(), 100 * busy);
+        System.out.printf("%s: %d iterations, %d events, %.0f%% busy, lag p99 %.1f ms%n", s.backend(),
+                s.iterations(), s.eventsDispatched(), 100 * busy, s.lagP99Nanos() / 1e6);
         // @end
     }
 
