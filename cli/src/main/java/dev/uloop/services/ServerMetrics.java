@@ -46,6 +46,10 @@ final class ServerMetrics {
             for (int i = 0; i < tcp.size(); i++) {
                 p.sample("uloop_tcp_connections_accepted_total", tcp.acceptedCount(i), "loop", Integer.toString(i));
             }
+            p.metric("uloop_tcp_received_bytes_total", "counter", "Bytes the TCP connections received")
+                    .sample("uloop_tcp_received_bytes_total", tcp.bytesReceived());
+            p.metric("uloop_tcp_written_bytes_total", "counter", "Bytes the service wrote to its TCP connections"
+                    + " (queued or sent)").sample("uloop_tcp_written_bytes_total", tcp.bytesWritten());
             limits(p, tcp);
         }
         if (udp != null) {

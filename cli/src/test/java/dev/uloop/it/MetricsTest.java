@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -168,6 +169,9 @@ class MetricsTest {
                 && System.nanoTime() < deadline);
         String accepted = "uloop_tcp_connections_accepted_total{loop=\"0\"}";
         assertTrue(after.get(accepted) >= before.get(accepted) + 1, after.get(accepted) + " accepted");
+        for (String bytes : List.of("uloop_tcp_received_bytes_total", "uloop_tcp_written_bytes_total")) {
+            assertTrue(after.get(bytes) >= before.get(bytes) + data.length, bytes + ": " + after.get(bytes));
+        }
         assertTrue(after.get("uloop_udp_datagrams_answered_total") >= before.get("uloop_udp_datagrams_answered_total") + 1);
         assertTrue(after.get("uloop_udp_datagrams_received_total") >= before.get("uloop_udp_datagrams_received_total") + 1);
         String iterations = "uloop_loop_iterations_total{loop=\"0\"}";

@@ -41,7 +41,7 @@ public final class Tcp {
         Objects.requireNonNull(protocol, "protocol");
         NativeSocket s = socket.takeConnection();
         s.setNoDelayQuietly();
-        return TcpConnection.adopt(loop, s, protocol, null, null, null);
+        return TcpConnection.adopt(loop, s, protocol, null, null, null, null);
     }
 
     /**
@@ -112,7 +112,7 @@ public final class Tcp {
         try {
             socket.setNoDelay();
             if (socket.connect(address)) {
-                result.complete(TcpConnection.adopt(loop, socket, protocol, null, null, null));
+                result.complete(TcpConnection.adopt(loop, socket, protocol, null, null, null, null));
                 return result;
             }
             Runnable[] stopWaiting = new Runnable[1];
@@ -132,7 +132,7 @@ public final class Tcp {
                     letGo.run();
                     result.completeExceptionally(NetErrors.connectFailed(address, failure.errno()));
                 } else {
-                    result.complete(TcpConnection.adopt(loop, socket, protocol, null, null, null));
+                    result.complete(TcpConnection.adopt(loop, socket, protocol, null, null, null, null));
                 }
             });
             Timer timer = timeout == null ? null : loop.after(timeout, () -> {

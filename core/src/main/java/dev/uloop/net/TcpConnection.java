@@ -48,6 +48,7 @@ public final class TcpConnection implements Transport {
     private final WriteQueue queue = new WriteQueue(DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER);
     private final StreamEngine engine;
     private final UnixPeer unix;     // a Unix domain connection's addresses and peer; null on TCP
+    private final ByteCounter bytes; // the server's byte counts, or null
     private long written;            // bytes accepted by write() since the start
     private java.io.IOException failure;   // a send failed inside write(); the loss is reported next
     private final SentFutures sentWaiters = new SentFutures();   // whenSent() futures
@@ -72,13 +73,15 @@ public final class TcpConnection implements Transport {
      * @param onClosed called once after the socket is closed (may be null)
      * @param unix     a Unix stream connection's addresses and peer; null for TCP
      * @param idleTimeout closes the connection after this long without a byte received or sent; null for never
+     * @param bytes    where to count the bytes received and written (a server's), or null
      * @return the connection
      */
     static TcpConnection adopt(EventLoop loop, NativeSocket socket, Protocol protocol,
-                               Consumer<TcpConnection> onClosed, UnixPeer unix, Duration idleTimeout) {
+                               Consumer<TcpConnection> onClosed, UnixPeer unix, Duration idleTimeout,
+                               ByteCounter bytes) {
         TcpConnection c;
         try {
-            c = new TcpConnection(loop, socket, protocol, onClosed, unix);
+            c = new TcpConnection(loop, socket, protocol, onClosed, unix, bytes);
             c.engine.start();
             if (idleTimeout != null) {
                 c.idle = IdleTimer.start(loop, c, idleTimeout);
@@ -96,8 +99,9 @@ public final class TcpConnection implements Transport {
     }
 
     private TcpConnection(EventLoop loop, NativeSocket socket, Protocol protocol, Consumer<TcpConnection> onClosed,
-                          UnixPeer unix) {
+                          UnixPeer unix, ByteCounter bytes) {
         this.unix = unix;
+        this.bytes = bytes;
         this.loop = loop;
         this.protocol = protocol;
         this.onClosed = onClosed;
@@ -133,6 +137,9 @@ public final class TcpConnection implements Transport {
         @Override
         public void received(ByteBuffer data) {
             active();
+            if (bytes != null) {
+                bytes.received(data.remaining());
+            }
             try {
                 protocol.dataReceived(data);
             } catch (RuntimeException e) {
@@ -201,6 +208,9 @@ public final class TcpConnection implements Transport {
         engine.write(data);
         data.position(data.limit());
         written += n;
+        if (bytes != null) {
+            bytes.written(n);
+        }
         checkHighWater();
     }
 
@@ -212,6 +222,9 @@ public final class TcpConnection implements Transport {
         active();
         engine.write(data, 0, data.length);
         written += data.length;
+        if (bytes != null) {
+            bytes.written(data.length);
+        }
         checkHighWater();
     }
 

@@ -53,6 +53,7 @@ public final class TcpServer implements AutoCloseable {
     private volatile long accepted;
     private volatile int open;
     private volatile long closedIdle;
+    private final ByteCounter bytes = new ByteCounter();
 
     private TcpServer(EventLoop loop, NativeSocket listener, Supplier<? extends Protocol> factory,
                       SocketOptions options, ConnectionLimiter limiter, InetSocketAddress localAddress) {
@@ -254,7 +255,7 @@ public final class TcpServer implements AutoCloseable {
         TcpConnection conn;
         try {
             conn = TcpConnection.adopt(loop, socket, p, this::forget, unixPeer == null ? null : unixPeer.apply(socket),
-                    options.idleTimeout);
+                    options.idleTimeout, bytes);
         } catch (RuntimeException e) {
             if (limiter != null) {
                 limiter.release(source(socket.remoteAddress()));     // the socket is closed already
@@ -304,6 +305,26 @@ public final class TcpServer implements AutoCloseable {
      */
     public long acceptedCount() {
         return accepted;
+    }
+
+    /**
+     * Bytes this server's connections received (handed to their protocols) since it started.
+     * Safe from any thread.
+     *
+     * @return how many
+     */
+    public long bytesReceived() {
+        return bytes.receivedCount();
+    }
+
+    /**
+     * Bytes this server's protocols wrote (queued or sent) since it started. Safe from any
+     * thread.
+     *
+     * @return how many
+     */
+    public long bytesWritten() {
+        return bytes.writtenCount();
     }
 
     /**

@@ -258,6 +258,24 @@ public final class TcpServerGroup implements AutoCloseable {
     }
 
     /**
+     * Bytes the connections of all loops received since the server started.
+     *
+     * @return how many
+     */
+    public long bytesReceived() {
+        return OnLoops.sum(servers, TcpServer::bytesReceived);
+    }
+
+    /**
+     * Bytes the protocols of all loops wrote (queued or sent) since the server started.
+     *
+     * @return how many
+     */
+    public long bytesWritten() {
+        return OnLoops.sum(servers, TcpServer::bytesWritten);
+    }
+
+    /**
      * Connections served by one loop since the server started.
      *
      * @param loop the loop's index in the group

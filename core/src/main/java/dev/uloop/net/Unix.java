@@ -91,7 +91,7 @@ public final class Unix {
         }
         try {
             if (socket.connect(name)) {
-                result.complete(TcpConnection.adopt(loop, socket, protocol, null, UnixPeer.of(socket, name), null));
+                result.complete(TcpConnection.adopt(loop, socket, protocol, null, UnixPeer.of(socket, name), null, null));
                 return result;
             }
             // Linux connects Unix sockets at once; wait for writability where a kernel does not.
@@ -100,7 +100,7 @@ public final class Unix {
                     socket.close();
                     result.completeExceptionally(NetErrors.connectFailed(name.toString(), failure.errno()));
                 } else {
-                    result.complete(TcpConnection.adopt(loop, socket, protocol, null, UnixPeer.of(socket, name), null));
+                    result.complete(TcpConnection.adopt(loop, socket, protocol, null, UnixPeer.of(socket, name), null, null));
                 }
             });
         } catch (NativeException e) {

@@ -110,6 +110,9 @@ public abstract class NetContract {
         }
         assertNull(made.get(0).lost.get(10, TimeUnit.SECONDS), "clean close");
         assertEquals(0, (int) lt.call(server::connectionCount));
+        // Every byte was received and written once, read here from another thread than the loop's.
+        assertEquals(1 << 20, server.bytesReceived(), "bytes received");
+        assertEquals(1 << 20, server.bytesWritten(), "bytes written");
     }
 
     @Test
