@@ -105,7 +105,8 @@ public final class Main implements Callable<Integer> {
 
     /**
      * The {@code uloop} command line for these arguments: with only the subcommand they name,
-     * or with every subcommand when they name none (help, usage errors).
+     * none for {@code --version} alone, or every subcommand when they name none (help, usage
+     * errors).
      *
      * @param args the arguments, as given to {@code uloop}
      * @return a new command line
@@ -115,8 +116,9 @@ public final class Main implements Callable<Integer> {
                 .setParameterExceptionHandler(USAGE_ERROR)
                 .setExecutionExceptionHandler(FAILURE);
         String named = args.length > 0 && SUBCOMMANDS.containsKey(args[0]) ? args[0] : null;
+        boolean versionOnly = args.length == 1 && (args[0].equals("-V") || args[0].equals("--version"));
         SUBCOMMANDS.forEach((name, command) -> {
-            if (named == null || named.equals(name)) {
+            if (!versionOnly && (named == null || named.equals(name))) {
                 cl.addSubcommand(name, command.get());
             }
         });

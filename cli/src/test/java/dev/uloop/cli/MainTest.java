@@ -234,6 +234,8 @@ class MainTest {
         List<String> all = List.copyOf(Main.SUBCOMMANDS.keySet());
         assertEquals(List.of("backends", "example", "serve", "client", "bench"), all);
         assertEquals(all, List.copyOf(Main.newCommandLine("--help").getSubcommands().keySet()));
+        assertEquals(List.of(), List.copyOf(Main.newCommandLine("--version").getSubcommands().keySet()));
+        assertEquals(0, run("--version").status());
         assertEquals(all, List.copyOf(Main.newCommandLine("nosuch").getSubcommands().keySet()));
         Result r = run("srve");
         assertEquals(2, r.status());
