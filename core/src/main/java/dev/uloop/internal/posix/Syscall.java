@@ -1,11 +1,9 @@
 package dev.uloop.internal.posix;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.Arrays;
 
 /**
  * The system calls of the hot paths (receive, send, the kernel waits), made without libc
@@ -112,8 +110,11 @@ public final class Syscall {
         if (!AVAILABLE) {
             return null;
         }
-        int slot = Arrays.stream(NUMBERS).boxed().toList().indexOf(number);
-        if (slot < 0) {
+        int slot = 0;
+        while (slot < NUMBERS.length && NUMBERS[slot] != number) {
+            slot++;
+        }
+        if (slot == NUMBERS.length) {
             throw new IllegalArgumentException("no stub for system call " + number);
         }
         MemorySegment target = MemorySegment.ofAddress(CODE + (long) slot * STUB_SIZE);
