@@ -743,6 +743,7 @@ public abstract class EventLoopContract {
     @Test
     @Tag("allocation")
     void noAllocationPerEventInSteadyState() throws Exception {
+        DirectCalls.assumeOrEscapeAnalysis();
         // Every iteration: one kernel wait, one handler call, two interest changes. The
         // counter is read at several windows after a warm-up and the quietest one counts (a
         // deoptimization allocates once); the build runs this again without escape analysis.

@@ -3,6 +3,7 @@ package dev.uloop.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.uloop.DirectCalls;
 import dev.uloop.LoopThread;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,6 +72,7 @@ final class EchoAllocation {
 
     /** Echoes TCP messages of {@link #SIZE} bytes one at a time and checks the loop thread's allocation. */
     static void tcp(LoopThread lt, InetAddress host) throws Exception {
+        DirectCalls.assume();
         Marks marks = new Marks();
         TcpServer server = lt.call(() -> TcpServer.listen(lt.loop(), new InetSocketAddress(host, 0), () ->
                 new Echo() {
@@ -104,6 +106,7 @@ final class EchoAllocation {
 
     /** Echoes UDP datagrams of {@link #SIZE} bytes one at a time and checks the loop thread's allocation. */
     static void udp(LoopThread lt, InetAddress host) throws Exception {
+        DirectCalls.assume();
         Marks marks = new Marks();
         UdpEndpoint[] self = new UdpEndpoint[1];
         self[0] = lt.call(() -> UdpEndpoint.bind(lt.loop(), new InetSocketAddress(host, 0), (data, from) -> {
