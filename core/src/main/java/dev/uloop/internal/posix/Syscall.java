@@ -6,7 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The system calls of the hot paths (receive, send, the kernel waits), made without libc
+ * The system calls of the hot paths (receive, send, the kernel waits, the wake-up
+ * descriptor's read and write), made without libc
  * and without errno: each is a stub of four instructions that loads the call's number,
  * enters the kernel and returns what the kernel returned, a count or {@code -errno}, the
  * convention of every binding here.
@@ -27,6 +28,8 @@ public final class Syscall {
     private Syscall() {}
 
     // x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
+    static final int READ = 0;
+    static final int WRITE = 1;
     static final int POLL = 7;
     static final int SELECT = 23;
     static final int SENDTO = 44;
@@ -36,7 +39,7 @@ public final class Syscall {
     static final int EPOLL_CTL = 233;
     static final int IO_URING_ENTER = 426;
 
-    private static final int[] NUMBERS = {POLL, SELECT, SENDTO, RECVFROM, RECVMSG, EPOLL_WAIT, EPOLL_CTL, IO_URING_ENTER};
+    private static final int[] NUMBERS = {READ, WRITE, POLL, SELECT, SENDTO, RECVFROM, RECVMSG, EPOLL_WAIT, EPOLL_CTL, IO_URING_ENTER};
     private static final int STUB_SIZE = 16;
     private static final int PAGE = 4096;
 

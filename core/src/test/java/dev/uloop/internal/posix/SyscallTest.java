@@ -68,6 +68,21 @@ class SyscallTest {
     }
 
     @Test
+    void aPipeCarriesBytesAndSaysWhenEmpty() {
+        try (Fds fds = new Fds(); Arena a = Arena.ofConfined()) {
+            int[] p = fds.pipe();
+            MemorySegment buf = a.allocate(8);
+            buf.set(ValueLayout.JAVA_LONG, 0, 0x0102030405060708L);
+            assertEquals(8, Unistd.write(p[1], buf, 8));
+            MemorySegment in = a.allocate(16);
+            assertEquals(8, Unistd.read(p[0], in, 16));
+            assertEquals(0x0102030405060708L, in.get(ValueLayout.JAVA_LONG, 0));
+            assertEquals(-Errno.EAGAIN, Unistd.read(p[0], in, 16));
+            assertEquals(-Errno.EBADF, Unistd.write(-1, buf, 8));
+        }
+    }
+
+    @Test
     void aHeapSegmentIsRefused() {
         MemorySegment heap = MemorySegment.ofArray(new byte[8]);
         assertThrows(IllegalArgumentException.class, () -> Socket.recv(-1, heap, 8, Socket.MSG_DONTWAIT));
