@@ -35,10 +35,9 @@ class IoUringCompletionNetTest extends NetContract {
     }
 
     /**
-     * Completion mode's echo path allocates nothing per message on the loop thread. (The
-     * readiness backends allocate a few bytes per message in some runs and not in others:
-     * temporaries around the FFM calls that the JIT's escape analysis removes only
-     * sometimes; {@code bench/compare} measures them.)
+     * Completion mode's echo path allocates nothing per message on the loop thread, in
+     * every window of a long run (the contract's {@code tcpEchoAllocatesNothingPerMessage...}
+     * checks one window on every backend, also without escape analysis).
      */
     @Test
     void echoRoundTripsAllocateNothingOnTheLoopThread() throws Exception {

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -708,6 +709,20 @@ public abstract class NetContract {
         try (Socket s = connect(server.localAddress())) {
             assertArrayEquals(data, roundTrip(s, data));
         }
+    }
+
+    // ------------------------------------------------------------ allocation
+
+    @Test
+    @Tag("allocation")
+    void tcpEchoAllocatesNothingPerMessageOnTheLoopThread() throws Exception {
+        EchoAllocation.tcp(lt, LOOPBACK);
+    }
+
+    @Test
+    @Tag("allocation")
+    void udpEchoAllocatesNothingPerMessageOnTheLoopThread() throws Exception {
+        EchoAllocation.udp(lt, LOOPBACK);
     }
 
     // ------------------------------------------------------------ UDP

@@ -140,23 +140,26 @@ public final class DatagramEngine {
         IoBuffers io = IoBuffers.get();
         int len = data.remaining();
         MemorySegment src;
+        long offset = data.position();
         if (data == io.readView) {
-            src = data.position() == 0 ? io.read : io.read.asSlice(data.position());
+            src = io.read;
         } else if (data.isDirect()) {
             if (data != lastDirect) {       // the same reply buffer again and again: make its segment once
                 lastDirectSegment = MemorySegment.ofBuffer(data.duplicate().clear());
                 lastDirect = data;
             }
-            src = data.position() == 0 ? lastDirectSegment : lastDirectSegment.asSlice(data.position());
+            src = lastDirectSegment;
         } else {
             if (len > IoBuffers.SIZE) {
                 throw new IllegalArgumentException("datagram of " + len + " bytes; the maximum is "
                         + maxDatagram());
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(data), 0, io.write, 0, len);
+            io.writeView.put(0, data, data.position(), len);
             src = io.write;
+            offset = 0;
         }
-        long n = Socket.sendto(socket.fd(), src, len, Socket.MSG_DONTWAIT | Socket.MSG_NOSIGNAL, toAddr, lastToLen);
+        long n = Socket.sendto(socket.fd(), src, offset, len, Socket.MSG_DONTWAIT | Socket.MSG_NOSIGNAL, toAddr,
+                lastToLen);
         if (n >= 0) {
             return Sent.SENT;
         }

@@ -158,7 +158,7 @@ public final class NativeSocket {
     }
 
     private int sendNative(MemorySegment seg, long off, int len) {
-        long n = Errors.ioResult(Socket.send(fd, off == 0 ? seg : seg.asSlice(off), len, SEND_FLAGS), "send", fd);
+        long n = Errors.ioResult(Socket.send(fd, seg, off, len, SEND_FLAGS), "send", fd);
         return n == AGAIN ? 0 : (int) n;
     }
 

@@ -1,6 +1,7 @@
 package dev.uloop.internal.posix;
 
 import static dev.uloop.internal.posix.LibC.C_INT;
+import static dev.uloop.internal.posix.LibC.C_LONG;
 import static dev.uloop.internal.posix.LibC.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -58,6 +59,12 @@ public final class Epoll {
     // A zero-timeout wait never blocks, so it may skip the thread state transition.
     private static final MethodHandle WAIT_NOW =
             LibC.downcall("epoll_wait", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), LibC.CRITICAL);
+    // The same calls without libc or errno (see Syscall), where available: null elsewhere.
+    private static final MethodHandle RAW_CTL = Syscall.handle(Syscall.EPOLL_CTL,
+            FunctionDescriptor.of(C_LONG, C_INT, C_INT, C_INT, C_LONG), true);
+    private static final FunctionDescriptor RAW_WAIT_FD = FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_INT, C_INT);
+    private static final MethodHandle RAW_WAIT = Syscall.handle(Syscall.EPOLL_WAIT, RAW_WAIT_FD, false);
+    private static final MethodHandle RAW_WAIT_NOW = Syscall.handle(Syscall.EPOLL_WAIT, RAW_WAIT_FD, true);
 
 
     /** {@code int epoll_create1(int flags)}. */
@@ -72,6 +79,13 @@ public final class Epoll {
 
     /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)}. */
     public static int ctl(int epfd, int op, int fd, MemorySegment event) {
+        if (Syscall.AVAILABLE) {
+            try {
+                return (int) (long) RAW_CTL.invokeExact(epfd, op, fd, Syscall.address(event));
+            } catch (Throwable t) {
+                throw LibC.rethrow(t);
+            }
+        }
         MemorySegment st = LibC.errnoState();
         try {
             return LibC.result((int) CTL.invokeExact(st, epfd, op, fd, event), st);
@@ -85,6 +99,16 @@ public final class Epoll {
      * Returns {@code -EINTR} as is: the caller recomputes the time left.
      */
     public static int wait(int epfd, MemorySegment events, int maxevents, int timeoutMs) {
+        if (Syscall.AVAILABLE) {
+            long a = Syscall.address(events);
+            try {
+                return (int) (timeoutMs == 0
+                        ? (long) RAW_WAIT_NOW.invokeExact(epfd, a, maxevents, 0)
+                        : (long) RAW_WAIT.invokeExact(epfd, a, maxevents, timeoutMs));
+            } catch (Throwable t) {
+                throw LibC.rethrow(t);
+            }
+        }
         MemorySegment st = LibC.errnoState();
         try {
             int r = timeoutMs == 0

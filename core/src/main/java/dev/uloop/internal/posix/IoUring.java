@@ -1,5 +1,6 @@
 package dev.uloop.internal.posix;
 
+import static dev.uloop.internal.posix.LibC.C_INT;
 import static dev.uloop.internal.posix.LibC.C_LONG;
 import static dev.uloop.internal.posix.LibC.C_POINTER;
 
@@ -293,6 +294,11 @@ public final class IoUring {
         static final MethodHandle ENTER_NOW = LibC.downcall("syscall",
                 FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG),
                 VARIADIC, LibC.CRITICAL);
+        // The same enter without libc or errno (see Syscall), where available: null elsewhere.
+        static final FunctionDescriptor RAW_ENTER_FD =
+                FunctionDescriptor.of(C_LONG, C_INT, C_INT, C_INT, C_INT, C_LONG, C_LONG);
+        static final MethodHandle RAW_ENTER = Syscall.handle(Syscall.IO_URING_ENTER, RAW_ENTER_FD, false);
+        static final MethodHandle RAW_ENTER_NOW = Syscall.handle(Syscall.IO_URING_ENTER, RAW_ENTER_FD, true);
         static final MethodHandle REGISTER = LibC.downcall("syscall",
                 FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG), VARIADIC);
     }
@@ -314,6 +320,16 @@ public final class IoUring {
      * returned as is: the caller recomputes the time left.
      */
     public static int enter(int fd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
+        if (Syscall.AVAILABLE) {
+            long a = Syscall.address(arg);
+            try {
+                return (int) (minComplete == 0
+                        ? (long) Calls.RAW_ENTER_NOW.invokeExact(fd, toSubmit, minComplete, flags, a, argSize)
+                        : (long) Calls.RAW_ENTER.invokeExact(fd, toSubmit, minComplete, flags, a, argSize));
+            } catch (Throwable t) {
+                throw LibC.rethrow(t);
+            }
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r = minComplete == 0

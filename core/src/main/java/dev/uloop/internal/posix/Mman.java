@@ -18,6 +18,7 @@ public final class Mman {
 
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;
+    public static final int PROT_EXEC = 0x4;
     public static final int MAP_SHARED = 0x01;
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
@@ -29,6 +30,8 @@ public final class Mman {
 
     private static final MethodHandle MMAP = LibC.downcall("mmap",
             FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG), LibC.CRITICAL);
+    private static final MethodHandle MPROTECT = LibC.downcall("mprotect",
+            FunctionDescriptor.of(C_INT, C_LONG, C_LONG, C_INT), LibC.CRITICAL);
     private static final MethodHandle MUNMAP = LibC.downcall("munmap",
             FunctionDescriptor.of(C_INT, C_POINTER, C_LONG), LibC.CRITICAL);
 
@@ -70,6 +73,16 @@ public final class Mman {
         MemorySegment st = LibC.errnoState();
         try {
             return LibC.result((int) MUNMAP.invokeExact(st, addr, length), st);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code int mprotect(void *addr, size_t length, int prot)}, the address as a number. */
+    public static int mprotect(long addr, long length, int prot) {
+        MemorySegment st = LibC.errnoState();
+        try {
+            return LibC.result((int) MPROTECT.invokeExact(st, addr, length, prot), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

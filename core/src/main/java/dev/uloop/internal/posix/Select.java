@@ -1,6 +1,7 @@
 package dev.uloop.internal.posix;
 
 import static dev.uloop.internal.posix.LibC.C_INT;
+import static dev.uloop.internal.posix.LibC.C_LONG;
 import static dev.uloop.internal.posix.LibC.C_POINTER;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -39,6 +40,9 @@ public final class Select {
 
     private static final MethodHandle SELECT = LibC.downcall("select",
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+    // The same call without libc or errno (see Syscall), where available: null elsewhere.
+    private static final MethodHandle RAW_SELECT = Syscall.handle(Syscall.SELECT,
+            FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_LONG, C_LONG), false);
 
 
     /**
@@ -46,6 +50,14 @@ public final class Select {
      * EINTR is returned as is.
      */
     public static int select(int nfds, MemorySegment r, MemorySegment w, MemorySegment e, MemorySegment timeout) {
+        if (Syscall.AVAILABLE) {
+            try {
+                return (int) (long) RAW_SELECT.invokeExact(nfds, Syscall.address(r), Syscall.address(w),
+                        Syscall.address(e), Syscall.address(timeout));
+            } catch (Throwable t) {
+                throw LibC.rethrow(t);
+            }
+        }
         MemorySegment st = LibC.errnoState();
         try {
             return LibC.result((int) SELECT.invokeExact(st, nfds, r, w, e, timeout), st);

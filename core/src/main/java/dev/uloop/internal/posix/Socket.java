@@ -88,6 +88,18 @@ public final class Socket {
     private static final FunctionDescriptor RECVMSG_FD = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT);
     private static final MethodHandle RECVMSG = LibC.downcall("recvmsg", RECVMSG_FD);
     private static final MethodHandle RECVMSG_NOW = LibC.downcall("recvmsg", RECVMSG_FD, LibC.CRITICAL);
+    // The same calls without libc or errno (see Syscall), where available: null elsewhere.
+    private static final FunctionDescriptor RAW_RECVFROM_FD =
+            FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_INT, C_LONG, C_LONG);
+    private static final MethodHandle RAW_RECVFROM = Syscall.handle(Syscall.RECVFROM, RAW_RECVFROM_FD, false);
+    private static final MethodHandle RAW_RECVFROM_NOW = Syscall.handle(Syscall.RECVFROM, RAW_RECVFROM_FD, true);
+    private static final FunctionDescriptor RAW_SENDTO_FD =
+            FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_INT, C_LONG, C_INT);
+    private static final MethodHandle RAW_SENDTO = Syscall.handle(Syscall.SENDTO, RAW_SENDTO_FD, false);
+    private static final MethodHandle RAW_SENDTO_NOW = Syscall.handle(Syscall.SENDTO, RAW_SENDTO_FD, true);
+    private static final FunctionDescriptor RAW_RECVMSG_FD = FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_INT);
+    private static final MethodHandle RAW_RECVMSG = Syscall.handle(Syscall.RECVMSG, RAW_RECVMSG_FD, false);
+    private static final MethodHandle RAW_RECVMSG_NOW = Syscall.handle(Syscall.RECVMSG, RAW_RECVMSG_FD, true);
     private static final MethodHandle SETSOCKOPT = LibC.downcall("setsockopt",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
     private static final MethodHandle GETSOCKOPT = LibC.downcall("getsockopt",
@@ -164,6 +176,9 @@ public final class Socket {
 
     /** {@code ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *from, socklen_t *len)}. */
     public static long recvfrom(int fd, MemorySegment buf, long n, int flags, MemorySegment from, MemorySegment len) {
+        if (Syscall.AVAILABLE) {
+            return recvfromDirect(fd, Syscall.address(buf), n, flags, Syscall.address(from), Syscall.address(len));
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r;
@@ -184,6 +199,20 @@ public final class Socket {
      * See {@link MsgHdr} for the structure.
      */
     public static long recvmsg(int fd, MemorySegment msg, int flags) {
+        if (Syscall.AVAILABLE) {
+            long a = Syscall.address(msg);
+            try {
+                long r;
+                do {
+                    r = (flags & MSG_DONTWAIT) != 0
+                            ? (long) RAW_RECVMSG_NOW.invokeExact(fd, a, flags)
+                            : (long) RAW_RECVMSG.invokeExact(fd, a, flags);
+                } while (r == -Errno.EINTR);
+                return r;
+            } catch (Throwable t) {
+                throw LibC.rethrow(t);
+            }
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r;
@@ -199,8 +228,22 @@ public final class Socket {
         }
     }
 
+    /**
+     * {@link #sendto(int, MemorySegment, long, int, MemorySegment, int)} of the {@code n} bytes
+     * at {@code offset} in {@code buf}, without a slice of it where the direct calls are available.
+     */
+    public static long sendto(int fd, MemorySegment buf, long offset, long n, int flags, MemorySegment to, int len) {
+        if (Syscall.AVAILABLE) {
+            return sendtoDirect(fd, Syscall.address(buf) + offset, n, flags, Syscall.address(to), len);
+        }
+        return sendto(fd, offset == 0 ? buf : buf.asSlice(offset), n, flags, to, len);
+    }
+
     /** {@code ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t len)}. */
     public static long sendto(int fd, MemorySegment buf, long n, int flags, MemorySegment to, int len) {
+        if (Syscall.AVAILABLE) {
+            return sendtoDirect(fd, Syscall.address(buf), n, flags, Syscall.address(to), len);
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r;
@@ -218,6 +261,9 @@ public final class Socket {
 
     /** {@code ssize_t recv(int fd, void *buf, size_t n, int flags)}. */
     public static long recv(int fd, MemorySegment buf, long n, int flags) {
+        if (Syscall.AVAILABLE) {
+            return recvfromDirect(fd, Syscall.address(buf), n, flags, 0, 0);
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r;
@@ -233,8 +279,23 @@ public final class Socket {
         }
     }
 
+    /**
+     * {@code ssize_t send(int fd, const void *buf, size_t n, int flags)} of the {@code n}
+     * bytes at {@code offset} in {@code buf}, without a slice of it where the direct calls are
+     * available.
+     */
+    public static long send(int fd, MemorySegment buf, long offset, long n, int flags) {
+        if (Syscall.AVAILABLE) {
+            return sendtoDirect(fd, Syscall.address(buf) + offset, n, flags, 0, 0);
+        }
+        return send(fd, offset == 0 ? buf : buf.asSlice(offset), n, flags);
+    }
+
     /** {@code ssize_t send(int fd, const void *buf, size_t n, int flags)}. */
     public static long send(int fd, MemorySegment buf, long n, int flags) {
+        if (Syscall.AVAILABLE) {
+            return sendtoDirect(fd, Syscall.address(buf), n, flags, 0, 0);
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r;
@@ -243,6 +304,34 @@ public final class Socket {
                         ? (long) SEND_NOW.invokeExact(st, fd, buf, n, flags)
                         : (long) SEND.invokeExact(st, fd, buf, n, flags);
                 r = LibC.result(r, st);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    private static long recvfromDirect(int fd, long buf, long n, int flags, long from, long len) {
+        try {
+            long r;
+            do {
+                r = (flags & MSG_DONTWAIT) != 0
+                        ? (long) RAW_RECVFROM_NOW.invokeExact(fd, buf, n, flags, from, len)
+                        : (long) RAW_RECVFROM.invokeExact(fd, buf, n, flags, from, len);
+            } while (r == -Errno.EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    private static long sendtoDirect(int fd, long buf, long n, int flags, long to, int len) {
+        try {
+            long r;
+            do {
+                r = (flags & MSG_DONTWAIT) != 0
+                        ? (long) RAW_SENDTO_NOW.invokeExact(fd, buf, n, flags, to, len)
+                        : (long) RAW_SENDTO.invokeExact(fd, buf, n, flags, to, len);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {

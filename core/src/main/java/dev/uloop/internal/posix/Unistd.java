@@ -37,6 +37,10 @@ public final class Unistd {
             LibC.downcall("read", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
     private static final MethodHandle WRITE =
             LibC.downcall("write", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    // The same calls without libc or errno (see Syscall), where available: null elsewhere.
+    private static final FunctionDescriptor RAW_RW_FD = FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG);
+    private static final MethodHandle RAW_READ = Syscall.handle(Syscall.READ, RAW_RW_FD, false);
+    private static final MethodHandle RAW_WRITE = Syscall.handle(Syscall.WRITE, RAW_RW_FD, false);
     // close may block (SO_LINGER), so it is not critical either.
     private static final MethodHandle CLOSE =
             LibC.downcall("close", FunctionDescriptor.of(C_INT, C_INT));
@@ -60,6 +64,18 @@ public final class Unistd {
 
     /** {@code ssize_t read(int fd, void *buf, size_t count)}; EINTR is retried. */
     public static long read(int fd, MemorySegment buf, long count) {
+        if (Syscall.AVAILABLE) {
+            long a = Syscall.address(buf);
+            try {
+                long r;
+                do {
+                    r = (long) RAW_READ.invokeExact(fd, a, count);
+                } while (r == -Errno.EINTR);
+                return r;
+            } catch (Throwable t) {
+                throw LibC.rethrow(t);
+            }
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r;
@@ -74,6 +90,18 @@ public final class Unistd {
 
     /** {@code ssize_t write(int fd, const void *buf, size_t count)}; EINTR is retried. */
     public static long write(int fd, MemorySegment buf, long count) {
+        if (Syscall.AVAILABLE) {
+            long a = Syscall.address(buf);
+            try {
+                long r;
+                do {
+                    r = (long) RAW_WRITE.invokeExact(fd, a, count);
+                } while (r == -Errno.EINTR);
+                return r;
+            } catch (Throwable t) {
+                throw LibC.rethrow(t);
+            }
+        }
         MemorySegment st = LibC.errnoState();
         try {
             long r;
