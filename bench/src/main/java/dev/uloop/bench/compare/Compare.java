@@ -67,7 +67,7 @@ public final class Compare implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--lesson", description = "The seeds' lesson in about 5 minutes: blocking (platform and virtual threads),"
-            + " uloop on select, poll, epoll and io_uring, and the seeds' Python servers; 2 rounds of 1 s at 1 to 1,000"
+            + " uloop on select, poll, epoll and io_uring, and the seeds' Python servers; 2 rounds of 1 s (1.5 s warm-up) at 1 to 1,000"
             + " active and up to 10,000 idle connections, memory per idle connection; four charts and a reading in"
             + " <results-dir>/lesson-<timestamp>/, copied to <results-dir>/lesson/.")
     boolean lesson;

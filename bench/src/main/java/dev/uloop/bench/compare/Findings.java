@@ -114,6 +114,10 @@ final class Findings {
         if (ek >= 0.85 && pk < 0.8 * ek && sk < 0.8 * ek) {
             return "poll and select slow down as idle connections grow; epoll does not";
         }
+        if (pk < 0.5 * ek && sk < 0.5 * ek) {
+            return String.format(Locale.ROOT, "poll and select slow down as idle connections grow; epoll keeps %.0f%%"
+                    + " of its speed at %,d", ek * 100, most);
+        }
         return String.format(Locale.ROOT, "At %,d idle connections %s kept %.0f%%, %s %.0f%%, %s %.0f%% of its speed",
                 most, mux(epoll), ek * 100, mux(poll), pk * 100, mux(select), sk * 100);
     }

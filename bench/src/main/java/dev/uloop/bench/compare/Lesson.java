@@ -39,7 +39,7 @@ final class Lesson {
 
     /** Rounds per point: two, so that the spread between them can be shown. */
     static final int ROUNDS = 2;
-    static final Duration WARMUP = Duration.ofMillis(500);
+    static final Duration WARMUP = Duration.ofMillis(1500);
     static final Duration DURATION = Duration.ofSeconds(1);
     /** Memory per idle connection: an event loop against a thread per connection. */
     static final String MEMORY_SERVERS = "uloop-epoll,uloop-blocking,uloop-virtual";

@@ -31,6 +31,11 @@ class FindingsTest {
     void theIdleTitleClaimsTheScanOnlyWhenTheNumbersShowIt() {
         assertTrue(Findings.idle(idleRows(0.4, 0.3), "uloop-epoll", "uloop-poll", "uloop-select")
                 .startsWith("poll and select slow down as idle connections grow; epoll does not"));
+        List<Row> epollSlower = new ArrayList<>(idleRows(0.3, 0.2));
+        epollSlower.replaceAll(r -> r.server().equals("uloop-epoll") && r.point().idle() == 10_000
+                ? row("uloop-epoll", r.point(), 80_000, 0.02) : r);
+        assertEquals("poll and select slow down as idle connections grow; epoll keeps 80% of its speed at 10,000",
+                Findings.idle(epollSlower, "uloop-epoll", "uloop-poll", "uloop-select"));
         String flat = Findings.idle(idleRows(0.97, 0.95), "uloop-epoll", "uloop-poll", "uloop-select");
         assertFalse(flat.contains("slow down"), flat);
         assertTrue(flat.contains("poll 97%, select 95%"), flat);
