@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ServeCommandTest {
 
-    private static void assertUsage(String message, String... args) {
+    /** Bad usage of {@code uloop serve}: exit 2, nothing on stdout, the message and the hint on stderr. */
+    static void assertUsage(String message, String... args) {
         MainTest.Result r = MainTest.run(args);
         assertEquals(2, r.status(), r.err());
         assertEquals("", r.out());

@@ -1,6 +1,5 @@
 package dev.uloop.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,10 +11,7 @@ import org.junit.jupiter.api.Timeout;
 class ServeUnixOptionsTest {
 
     private static void assertUsage(String message, String... args) {
-        MainTest.Result r = MainTest.run(args);
-        assertEquals(2, r.status(), r.err());
-        assertEquals("", r.out());
-        assertEquals(List.of("uloop: " + message, "Try 'uloop serve --help'."), r.errLines());
+        ServeCommandTest.assertUsage(message, args);
     }
 
     @Test
