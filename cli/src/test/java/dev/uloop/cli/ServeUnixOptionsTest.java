@@ -1,6 +1,5 @@
 package dev.uloop.cli;
 
-
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
