@@ -248,7 +248,7 @@ public final class Charts {
             double[] fx = failed.stream().mapToDouble(r -> spec.x().applyAsDouble(r.point())).toArray();
             double[] fy = new double[fx.length];
             java.util.Arrays.fill(fy, spec.logY() ? 1 : 0);
-            String why = failed.get(0).note().contains("out of range in select") ? ": select(), fd over 1023" : "";
+            String why = Findings.legendReason(failed.get(0).note());
             XYSeries f = chart.addSeries(look.label() + " failed at " + count(fx[0]) + (fx.length > 1 ? "+" : "")
                     + why, fx, fy);
             f.setMarker(SeriesMarkers.CROSS);

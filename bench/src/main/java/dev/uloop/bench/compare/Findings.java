@@ -48,6 +48,23 @@ final class Findings {
         return tail.length() > 30 ? tail.substring(0, 27) + "..." : tail;
     }
 
+    /**
+     * Why a server failed, for a chart's legend, where the cause is a known wall: so that a
+     * reader does not take sockperf's own cap for a limit of epoll.
+     *
+     * @return e.g. {@code ": select(), fd over 1023"}, or "" for a failure without a known cause
+     */
+    static String legendReason(String note) {
+        String n = note == null ? "" : note;
+        if (n.contains("out of range in select")) {
+            return ": select(), fd over 1023";
+        }
+        if (n.contains("MAX_ACTIVE_FD_NUM")) {
+            return ": sockperf's 1,024-socket cap";
+        }
+        return "";
+    }
+
     /** The row of {@code server} at the point {@code at} selects, if measured. */
     static Optional<Row> at(List<Row> rows, String server, Predicate<Point> at) {
         return rows.stream().filter(r -> r.ok() && r.server().equals(server) && at.test(r.point())).findFirst();

@@ -93,6 +93,9 @@ class ChartsTest {
                 chart.getSeriesMap().keySet().toString());
         assertEquals(0.0, chart.getStyler().getYAxisMin());
         assertEquals("select(): fd over 1023", Findings.reason(rows.get(rows.size() - 2).note()));
+        assertEquals(": sockperf's 1,024-socket cap", Findings.legendReason("round 1: sockperf: WARNING: closing a socket"
+                + " because we can not accept active_fd_count=1023 MAX_ACTIVE_FD_NUM=1024"));
+        assertEquals("", Findings.legendReason("round 1: connection reset"));
     }
 
     @Test
