@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
@@ -56,6 +57,8 @@ public final class LoadGenerator {
     private long cpuStart = -1;
     private long cpuEnd = -1;
     private Consumer<String> progress = s -> { };
+    private Runnable atMeasureStart = () -> { };
+    private Runnable atMeasureEnd = () -> { };
 
     /**
      * Prepares a run.
@@ -67,6 +70,23 @@ public final class LoadGenerator {
         this.payload = new Payload(spec.size(), spec.sockperf());
         this.loop = EventLoop.open(spec.backend());
         this.scratch = ByteBuffer.allocateDirect(spec.size());
+    }
+
+    /**
+     * Calls {@code atStart} when the measured window opens (after the warm-up) and
+     * {@code atEnd} when it closes, on the generator's loop thread, at the instants the
+     * window's time and the server's CPU time are read: for whatever else a caller counts
+     * over exactly that window (the server's garbage collections, for example). Each must
+     * be quick: it runs between round trips.
+     *
+     * @param atStart called as measuring starts
+     * @param atEnd   called as measuring ends
+     * @return this generator
+     */
+    public LoadGenerator onMeasure(Runnable atStart, Runnable atEnd) {
+        this.atMeasureStart = Objects.requireNonNull(atStart, "atStart");
+        this.atMeasureEnd = Objects.requireNonNull(atEnd, "atEnd");
+        return this;
     }
 
     /**
@@ -193,6 +213,7 @@ public final class LoadGenerator {
             histogram.reset();
             messages = 0;               // errors are counted over the whole run, warm-up included
             cpuStart = spec.serverPid() > 0 ? ProcCpu.cpuNanos(spec.serverPid()) : -1;
+            atMeasureStart.run();
             measureStart = System.nanoTime();
             loop.after(spec.duration(), this::finish);
         });
@@ -201,6 +222,7 @@ public final class LoadGenerator {
     private void finish() {
         measureEnd = System.nanoTime();
         cpuEnd = spec.serverPid() > 0 ? ProcCpu.cpuNanos(spec.serverPid()) : -1;
+        atMeasureEnd.run();
         phase = Phase.DONE;
         releaseAll();
         loop.stop();

@@ -2,7 +2,6 @@ package dev.uloop.bench.compare;
 
 import dev.uloop.Backend;
 import dev.uloop.loadgen.BenchResult;
-import dev.uloop.loadgen.LoadGenerator;
 import dev.uloop.loadgen.LoadSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,10 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -158,12 +153,8 @@ public final class Compare implements Callable<Integer> {
     private Path work;
     private Path logs;
     private int nextPort;
-    private ServerProcess current;
+    private PointRunner runner;
     private final List<String> notes = new ArrayList<>();
-    private long rerunNanos;
-    /** Sockets the load generator left open, closed by {@link SocketSweeper}. */
-    private long leftOpen;
-    private boolean budgetNoted;
 
     /** Runs the comparison; see {@code --help}. */
     public static void main(String[] args) {
@@ -238,8 +229,10 @@ public final class Compare implements Callable<Integer> {
         work = Files.createTempDirectory("uloop-compare");
         nextPort = basePort;
         progress = new Progress(System.err, System.console() != null && System.console().isTerminal());
+        runner = new PointRunner(new PointRunner.Settings(rounds, warmup, duration, size, connectRate, serverCpu,
+                jvmOpts(), maxOtherCpu, retries, rerunBudget, quietWait), progress, notes, work, logs, this::port);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            ServerProcess s = current;
+            ServerProcess s = runner.current();
             if (s != null) {
                 s.stop(Duration.ofSeconds(5));
             }
@@ -289,8 +282,8 @@ public final class Compare implements Callable<Integer> {
             progress.done();
         }
 
-        if (leftOpen > 0) {
-            notes.add("The load generator left " + leftOpen + " sockets open after its rounds (after failed rounds: when"
+        if (runner.leftOpen() > 0) {
+            notes.add("The load generator left " + runner.leftOpen() + " sockets open after its rounds (after failed rounds: when"
                     + " connections fail it throws without releasing the others); the run closed them after each round.");
         }
         Instant finished = Instant.now();
@@ -375,213 +368,13 @@ public final class Compare implements Callable<Integer> {
                 index++;
                 String prefix = String.format(Locale.ROOT, "[%d/%d %s%s] %s  %s", index, total,
                         elapsed(started), left(loadStarted, index - 1, total), point.label(), def.id());
-                Row row = runPoint(def, point, prefix, !affinityChecked);
+                Row row = runner.runPoint(def, point, prefix, !affinityChecked);
                 affinityChecked = true;
                 rows.add(row);
-                progress.line(prefix + ": " + summary(row));
+                progress.line(prefix + ": " + PointRunner.summary(row));
             }
         }
         return rows;
-    }
-
-    private static String summary(Row r) {
-        if (!r.ok()) {
-            return r.status().name().toLowerCase(Locale.ROOT) + ": " + r.note();
-        }
-        return String.format(Locale.ROOT, "%,.0f msgs/s, p50 %.0f us, p99 %.0f us, CPU %s us/msg, errors %d,"
-                        + " CPUs server %s gen %s others %.2f (rounds: %s)%s",
-                r.msgsPerSec(), r.p50(), r.p99(), Report.fmt("%.2f", r.cpuUsPerMsg()), r.errors(),
-                Report.fmt("%.2f", r.serverCpus()), Report.fmt("%.2f", r.genCpus()), r.otherCpu(),
-                String.join(" ", r.roundMsgs().stream().map(d -> String.format(Locale.ROOT, "%,.0f", d)).toList()),
-                r.note().isEmpty() ? "" : "; " + r.note());
-    }
-
-    private Row runPoint(ServerDef def, Point point, String prefix, boolean checkAffinity) {
-        int port = port();
-        ServerProcess server;
-        progress.live(prefix + ": starting");
-        try {
-            server = ServerProcess.start(def.id(), def.launcher().command(port, point.udp(), jvmOpts(), work),
-                    serverCpu, def.ready(), Duration.ofSeconds(60));
-        } catch (IOException e) {
-            return Row.without(def.id(), def.nativeC(), point, Row.Status.FAILED, "did not start: " + e.getMessage());
-        }
-        current = server;
-        if (checkAffinity && serverCpu >= 0) {
-            String cpus = Procs.cpusAllowed(Long.toString(server.pid()));
-            if (!cpus.equals(Integer.toString(serverCpu))) {
-                notes.add("A server process runs on CPUs " + cpus + ", not " + serverCpu + " as asked.");
-            }
-        }
-        List<BenchResult> results = new ArrayList<>();
-        List<Double> genCpus = new ArrayList<>();
-        String failure = null;
-        Set<Long> mine = Set.of(ProcessHandle.current().pid(), server.pid());
-        double worstOther = 0;
-        int reruns = 0;
-        for (int r = 1; r <= rounds && failure == null; r++) {
-            BenchResult kept = null;
-            double keptOther = Double.MAX_VALUE;
-            double keptGen = Double.NaN;
-            for (int attempt = 0; failure == null; attempt++) {
-                String roundPrefix = prefix + "  round " + r + "/" + rounds + (attempt > 0 ? " (again)" : "");
-                progress.live(roundPrefix);
-                ForeignCpu before = ForeignCpu.now(mine);
-                long genCpu0 = selfCpuNanos();
-                long wall0 = System.nanoTime();
-                long waitedFrom = attempt > 0 ? wall0 : -1;
-                try {
-                    BenchResult res = runRound(loadSpec(point, port, server.pid(), def.nativeC()), def.id(),
-                            s -> progress.live(roundPrefix + "  " + s), server);
-                    double gen = genCpu0 < 0 ? Double.NaN : (selfCpuNanos() - genCpu0) / (double) (System.nanoTime() - wall0);
-                    if (waitedFrom > 0) {
-                        rerunNanos += System.nanoTime() - waitedFrom;
-                    }
-                    ForeignCpu.Use other = ForeignCpu.now(mine).since(before);
-                    if (!server.alive()) {
-                        failure = roundFailure(server, r, "");
-                    } else if (res.messages() == 0) {
-                        failure = "no replies in round " + r + " (" + res.errors() + " errors)" + server.hint();
-                    } else {
-                        if (other.worst() < keptOther) {
-                            kept = res;
-                            keptOther = other.worst();
-                            keptGen = gen;
-                        }
-                        if (other.worst() <= maxOtherCpu || attempt >= retries) {
-                            break;
-                        }
-                        if (rerunNanos > rerunBudget.toNanos()) {
-                            if (!budgetNoted) {
-                                budgetNoted = true;
-                                notes.add("The rerun budget (--rerun-budget " + seconds(rerunBudget) + ") was spent:"
-                                        + " later disturbed rounds were kept as they were (see the NOTE column).");
-                            }
-                            break;
-                        }
-                        reruns++;
-                        progress.line(String.format(Locale.ROOT, "%s  round %d: other programs used %.2f CPU (steal %.2f),"
-                                + " %,.0f msgs/s; running it again", prefix, r, other.otherCpus(), other.stealCpus(),
-                                res.msgsPerSec()));
-                        long w0 = System.nanoTime();
-                        awaitQuiet(mine, prefix);
-                        rerunNanos += System.nanoTime() - w0;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    failure = roundFailure(server, r, e.getMessage());
-                }
-            }
-            if (kept != null && failure == null) {
-                results.add(kept);
-                genCpus.add(keptGen);
-                worstOther = Math.max(worstOther, keptOther);
-            }
-        }
-        String stopped = server.stop(Duration.ofSeconds(15));
-        current = null;
-        if (!ServerProcess.awaitPortFree(port, Duration.ofSeconds(3))) {
-            // sockperf's accepted sockets (no SO_REUSEADDR) linger after it exits; the next server takes another port.
-            progress.line(prefix + ": port " + port + " still busy 3 s after the server stopped; going on");
-        }
-        if (failure != null) {
-            saveLog(server, def.id() + "-" + point.id());
-            return Row.without(def.id(), def.nativeC(), point, Row.Status.FAILED, oneLine(failure));
-        }
-        List<String> note = new ArrayList<>();
-        if (worstOther > maxOtherCpu) {
-            note.add(String.format(Locale.ROOT, "busy machine: other programs used up to %.2f CPU", worstOther));
-        }
-        if (reruns > 0) {
-            note.add(reruns + " disturbed round(s) run again");
-        }
-        if (stopped != null) {
-            note.add("on SIGTERM it " + stopped);
-        }
-        return Row.measured(def.id(), def.nativeC(), point, results, genCpus, String.join("; ", note), worstOther);
-    }
-
-    /** This process's CPU time (the load generator's), or -1. */
-    private static long selfCpuNanos() {
-        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
-    }
-
-    /** Waits (up to --quiet-wait) until other programs use at most --max-other-cpu over half a second. */
-    private void awaitQuiet(Set<Long> mine, String prefix) {
-        long deadline = System.nanoTime() + quietWait.toNanos();
-        try {
-            while (true) {
-                ForeignCpu a = ForeignCpu.now(mine);
-                Thread.sleep(500);
-                ForeignCpu.Use u = ForeignCpu.now(mine).since(a);
-                if (u.worst() <= maxOtherCpu || System.nanoTime() > deadline) {
-                    return;
-                }
-                progress.live(String.format(Locale.ROOT, "%s  waiting for a quiet machine: other programs use %.2f CPU",
-                        prefix, u.worst()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Why a round failed. A server that exited (or is exiting: a dying server's connections
-     * fail first) is the reason, told by its last line, e.g. {@code select_echo.py:
-     * select.select() raised ValueError: filedescriptor out of range in select() ...}; else
-     * the load generator's error.
-     */
-    static String roundFailure(ServerProcess server, int round, String error) {
-        String last = server.exitReason(Duration.ofSeconds(2));
-        if (last != null || !server.alive()) {
-            return "server exited with status " + exitStatus(server) + " in round " + round
-                    + (last == null ? "" : ": " + last);
-        }
-        return "round " + round + ": " + error + server.hint();
-    }
-
-    private static String exitStatus(ServerProcess s) {
-        return s.alive() ? "running" : Integer.toString(s.exitCode());
-    }
-
-    private LoadSpec loadSpec(Point point, int port, long pid, boolean sockperf) {
-        return new LoadSpec(new InetSocketAddress("127.0.0.1", port), point.udp(), point.connections(), point.idle(),
-                size, 1, warmup, duration, connectRate, sockperf, pid, Backend.best());
-    }
-
-    /**
-     * One round of load on a thread of its own, so that a stuck generator cannot stall the
-     * whole run: past its time the server is killed, which ends the generator's connections.
-     */
-    private BenchResult runRound(LoadSpec spec, String label, Consumer<String> live, ServerProcess server)
-            throws IOException {
-        long connectMillis = 10_000 + 1000L * (spec.connections() + spec.idle()) / spec.connectRate();
-        Duration limit = spec.warmup().plus(spec.duration()).plusMillis(connectMillis).plusSeconds(30);
-        Set<Integer> socketsBefore = SocketSweeper.sockets();
-        CompletableFuture<BenchResult> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                f.complete(new LoadGenerator(spec).run(label, live));
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        }, "load-generator");
-        t.setDaemon(true);
-        t.start();
-        try {
-            BenchResult r = f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            leftOpen += SocketSweeper.closeNew(socketsBefore);
-            return r;
-        } catch (TimeoutException e) {
-            server.kill();
-            throw new IOException("the load generator did not finish within " + seconds(limit) + "; server killed");
-        } catch (ExecutionException e) {
-            leftOpen += SocketSweeper.closeNew(socketsBefore);
-            Throwable c = e.getCause();
-            throw new IOException(c.getMessage() != null ? c.getMessage() : c.toString(), c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
     }
 
     // ------------------------------------------------------------ load generator check
@@ -599,7 +392,7 @@ public final class Compare implements Callable<Integer> {
             progress.live(prefix + ": sockperf ping-pong");
             server = ServerProcess.start(def.id(), def.launcher().command(port, udp, List.of(), work), serverCpu,
                     def.ready(), Duration.ofSeconds(30));
-            current = server;
+            runner.current(server);
             long secs = Math.max(1, Math.round((warmup.toMillis() + duration.toMillis()) / 1000.0));
             List<String> cmd = new ArrayList<>(List.of(sockperf.toString(), "ping-pong", "-i", "127.0.0.1", "-p",
                     Integer.toString(port), "-t", Long.toString(secs), "-m", Integer.toString(size), "--full-rtt"));
@@ -613,9 +406,9 @@ public final class Compare implements Callable<Integer> {
             }
             progress.live(prefix + ": load generator");
             try {
-                BenchResult r = runRound(new LoadSpec(new InetSocketAddress("127.0.0.1", port), udp, 1, 0, size, 1,
+                BenchResult r = runner.runRound(new LoadSpec(new InetSocketAddress("127.0.0.1", port), udp, 1, 0, size, 1,
                         warmup, duration, connectRate, true, server.pid(), Backend.best()), "check",
-                        s -> progress.live(prefix + ": load generator  " + s), server);
+                        s -> progress.live(prefix + ": load generator  " + s), server, new GcCounter.Window(null));
                 lg = new double[] {r.msgsPerSec(), r.p50(), r.p99()};
             } catch (IOException e) {
                 problems.add("load generator: " + oneLine(e.getMessage()));
@@ -625,7 +418,7 @@ public final class Compare implements Callable<Integer> {
         } finally {
             if (server != null) {
                 server.stop(Duration.ofSeconds(10));
-                current = null;
+                runner.current(null);
                 ServerProcess.awaitPortFree(port, Duration.ofSeconds(5));
             }
         }
@@ -655,16 +448,17 @@ public final class Compare implements Callable<Integer> {
             opts.addAll(AllocProbe.jvmOptions(jfr));
             server = ServerProcess.start(def.id(), def.launcher().command(port, point.udp(), opts, work), serverCpu,
                     def.ready(), Duration.ofSeconds(60));
-            current = server;
+            runner.current(server);
             // A longer warm-up than the rounds': JIT and JFR settle before the window.
             LoadSpec spec = new LoadSpec(new InetSocketAddress("127.0.0.1", port), point.udp(), point.connections(),
                     point.idle(), size, 1, warmup.plusSeconds(1), duration.plusSeconds(1), connectRate, false, server.pid(),
                     Backend.best());
-            BenchResult r = runRound(spec, def.id(), s -> progress.live(prefix + "  " + s), server);
+            BenchResult r = runner.runRound(spec, def.id(), s -> progress.live(prefix + "  " + s), server,
+                    new GcCounter.Window(null));
             Instant end = Instant.now();
             Instant start = end.minusNanos((long) (r.seconds() * 1e9));
             String stopped = server.stop(Duration.ofSeconds(15));
-            current = null;
+            runner.current(null);
             ServerProcess.awaitPortFree(port, Duration.ofSeconds(10));
             if (!Files.exists(jfr)) {
                 return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0,
@@ -680,7 +474,7 @@ public final class Compare implements Callable<Integer> {
                 server.stop(Duration.ofSeconds(15));
                 saveLog(server, "alloc-" + def.id());
             }
-            current = null;
+            runner.current(null);
             return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0, 0,
                     "failed: " + oneLine(e.getMessage()));
         }

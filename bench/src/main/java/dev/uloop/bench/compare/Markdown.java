@@ -28,10 +28,12 @@ final class Markdown {
         if (!run.rows().isEmpty()) {
             sb.append("\n## Results\n\n");
             sb.append("""
-                    Columns: **MSGS/S** echoed messages per second (every reply byte checked); **P50/P99 us** round-trip \
-                    percentiles in microseconds; **CPU us/msg** the server process's CPU time (user + system, from \
+                    Columns: **MSGS/S** echoed messages per second (every reply byte checked); **P50/P99/P99.9 us** \
+                    round-trip percentiles in microseconds (medians over the rounds); **MAX us** the worst round trip of \
+                    any round; **CPU us/msg** the server process's CPU time (user + system, from \
                     /proc, 10 ms ticks) per message; **ERRORS** wrong or lost replies and dropped connections, summed \
-                    over the rounds; **vs C** MSGS/S divided by the fastest sockperf server's MSGS/S at the same point \
+                    over the rounds; **GCs** the server's garbage collections during the measured windows, summed over \
+                    the rounds (JVM servers; read from the JVM's performance data, as jstat does); **vs C** MSGS/S divided by the fastest sockperf server's MSGS/S at the same point \
                     in this run ("-" without sockperf); **CPU srv/gen** the share of a CPU the server used while measuring \
                     (CPU us/msg x MSGS/S) / the share the load generator's process used over the whole round (1.00 = \
                     one CPU busy all the time: that side is the limit); **NOTE** why a row failed, or what disturbed it.

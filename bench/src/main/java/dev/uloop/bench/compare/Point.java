@@ -42,7 +42,7 @@ public record Point(String id, Kind kind, boolean udp, int connections, int idle
 
     /** Every point of a full run, in the order they run. */
     public static final List<Point> ALL = List.of(
-            tcp(1), tcp(64), tcp(1000),
+            tcp(1), tcp(64), tcp(1000), tcp(10_000),
             idle(10, 0), idle(10, 1000), idle(10, 5000),
             udp(1), udp(64));
 

@@ -14,18 +14,19 @@ public final class Report {
     public record Run(Map<String, String> settings, List<String> notes, List<Row> rows, List<LoadgenCheck> checks,
                       List<AllocResult> alloc, List<MemoryResult> memory) {}
 
-    private static final String[] HEAD = {"POINT", "SERVER", "MSGS/S", "P50 us", "P99 us", "CPU us/msg", "ERRORS",
-        "vs C", "CPU srv/gen", "NOTE"};
+    private static final String[] HEAD = {"POINT", "SERVER", "MSGS/S", "P50 us", "P99 us", "P99.9 us", "MAX us",
+        "CPU us/msg", "ERRORS", "GCs", "vs C", "CPU srv/gen", "NOTE"};
 
     /** The cells of one row, as the tables show them. */
     static String[] cells(Row r) {
         String note = r.note() == null ? "" : r.note();
         if (!r.ok()) {
             String what = r.status() == Row.Status.FAILED ? "failed" : "skipped";
-            return new String[] {r.point().label(), r.server(), what, "-", "-", "-", "-", "-", "-", note};
+            return new String[] {r.point().label(), r.server(), what, "-", "-", "-", "-", "-", "-", "-", "-", "-", note};
         }
         return new String[] {r.point().label(), r.server(), fmt("%,.0f", r.msgsPerSec()), fmt("%.1f", r.p50()),
-            fmt("%.1f", r.p99()), fmt("%.2f", r.cpuUsPerMsg()), Long.toString(r.errors()), fmt("%.2f", r.ratio()),
+            fmt("%.1f", r.p99()), fmt("%.1f", r.p999()), fmt("%,.0f", r.max()), fmt("%.2f", r.cpuUsPerMsg()),
+            Long.toString(r.errors()), fmt("%.0f", r.gcs()), fmt("%.2f", r.ratio()),
             fmt("%.2f", r.serverCpus()) + "/" + fmt("%.2f", r.genCpus()), note};
     }
 
@@ -39,7 +40,7 @@ public final class Report {
         all.add(HEAD);
         rows.forEach(r -> all.add(cells(r)));
         int[] w = widths(all);
-        boolean[] right = {false, false, true, true, true, true, true, true, true, false};
+        boolean[] right = {false, false, true, true, true, true, true, true, true, true, true, true, false};
         StringBuilder sb = new StringBuilder();
         String lastPoint = null;
         for (int i = 0; i < all.size(); i++) {
@@ -87,7 +88,7 @@ public final class Report {
         for (String h : HEAD) {
             sb.append(' ').append(h).append(" |");
         }
-        sb.append("\n|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
+        sb.append("\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for (Row r : rows) {
             sb.append('|');
             for (String c : cells(r)) {
@@ -100,14 +101,16 @@ public final class Report {
 
     private static final String[] CSV = {"point", "transport", "connections", "idle", "server", "status", "rounds",
         "msgs_per_sec", "p50_us", "p99_us", "cpu_us_per_msg", "errors", "ratio_vs_c", "round_msgs_per_sec",
-        "server_cpus", "loadgen_cpus", "other_cpus", "note"};
+        "server_cpus", "loadgen_cpus", "other_cpus", "note", "p999_us", "max_us", "gcs", "gc_ms"};
+    /** The columns a results.csv has had from the start; the later ones may be missing (then unknown). */
+    private static final int FIRST_COLUMNS = 18;
 
     private static Object[] values(Row r) {
         return new Object[] {r.point().id(), r.point().udp() ? "udp" : "tcp", r.point().connections(), r.point().idle(),
             r.server(), r.status().name().toLowerCase(Locale.ROOT), r.roundMsgs().size(), r.msgsPerSec(), r.p50(),
             r.p99(), r.cpuUsPerMsg(), r.errors(), r.ratio(), String.join(";",
                     r.roundMsgs().stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList()), r.serverCpus(), r.genCpus(),
-            r.otherCpu(), r.note()};
+            r.otherCpu(), r.note(), r.p999(), r.max(), r.gcs(), r.gcMillis()};
     }
 
     /** CSV with a header line; empty cells for unknown numbers. */
@@ -137,7 +140,8 @@ public final class Report {
      */
     public static List<Row> parseCsv(String csv) {
         List<List<String>> lines = csvRecords(csv);
-        if (lines.isEmpty() || !lines.get(0).equals(List.of(CSV))) {
+        if (lines.isEmpty() || lines.get(0).size() < FIRST_COLUMNS
+                || !lines.get(0).equals(List.of(CSV).subList(0, lines.get(0).size()))) {
             throw new IllegalArgumentException("not a results.csv of this version (header " + (lines.isEmpty() ? "missing"
                     : String.join(",", lines.get(0))) + ")");
         }
@@ -153,8 +157,9 @@ public final class Report {
             List<Double> rounds = v.get("round_msgs_per_sec").isEmpty() ? List.of()
                     : java.util.Arrays.stream(v.get("round_msgs_per_sec").split(";")).map(Double::valueOf).toList();
             rows.add(new Row(v.get("server"), v.get("server").startsWith("sockperf"), point, status, v.get("note"),
-                    rounds, num(v.get("msgs_per_sec")), num(v.get("p50_us")), num(v.get("p99_us")),
-                    num(v.get("cpu_us_per_msg")), v.get("errors").isEmpty() ? 0 : Long.parseLong(v.get("errors")),
+                    rounds, num(v.get("msgs_per_sec")), num(v.get("p50_us")), num(v.get("p99_us")), num(v.get("p999_us")),
+                    num(v.get("max_us")), num(v.get("cpu_us_per_msg")),
+                    v.get("errors").isEmpty() ? 0 : Long.parseLong(v.get("errors")), num(v.get("gcs")), num(v.get("gc_ms")),
                     num(v.get("server_cpus")), num(v.get("loadgen_cpus")), num(v.get("other_cpus")),
                     num(v.get("ratio_vs_c"))));
         }

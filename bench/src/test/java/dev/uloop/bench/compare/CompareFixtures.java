@@ -17,7 +17,7 @@ final class CompareFixtures {
     }
 
     static Row row(String server, boolean nativeC, Point point, double msgsPerSec) {
-        return Row.measured(server, nativeC, point, List.of(result(msgsPerSec, 40, 90, 5)), List.of(0.9), "", 0.01);
+        return Row.measured(server, nativeC, point, List.of(result(msgsPerSec, 40, 90, 5)), List.of(), List.of(0.9), "", 0.01);
     }
 
     /** Two points; sockperf-epoll and sockperf-poll at tcp-64, none measured at tcp-1000; a failure. */

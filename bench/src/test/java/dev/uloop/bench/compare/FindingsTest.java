@@ -13,7 +13,7 @@ class FindingsTest {
     /** A row with two rounds: median {@code m}, the rounds {@code m(1 - s)} and {@code m(1 + s)}. */
     private static Row row(String server, Point p, double m, double s) {
         return Row.measured(server, false, p, List.of(CompareFixtures.result(m * (1 - s), 40, 90, 5),
-                CompareFixtures.result(m * (1 + s), 40, 90, 5)), List.of(0.9, 0.9), "", 0.01);
+                CompareFixtures.result(m * (1 + s), 40, 90, 5)), List.of(), List.of(0.9, 0.9), "", 0.01);
     }
 
     private static List<Row> idleRows(double pollKept, double selectKept) {

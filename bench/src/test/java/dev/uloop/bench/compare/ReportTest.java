@@ -1,6 +1,7 @@
 package dev.uloop.bench.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
@@ -55,9 +56,26 @@ class ReportTest {
             assertEquals(a.note(), b.note());
             assertEquals(a.roundMsgs(), b.roundMsgs());
             assertEquals(a.msgsPerSec(), b.msgsPerSec(), 1e-3);
+            assertEquals(a.p999(), b.p999(), 1e-3);
+            assertEquals(a.max(), b.max(), 1e-3);
             assertEquals(a.ratio(), b.ratio(), 1e-3);
         }
         assertEquals(List.of(List.of("a", "b,c", "say \"hi\"", "")), Report.csvRecords("a,\"b,c\",\"say \"\"hi\"\"\",\n"));
+    }
+
+    @Test
+    void csvOfAnEarlierVersionReadsBackWithTheLaterColumnsUnknown() {
+        // A results.csv written before the p99.9, max and GC columns existed (committed runs are redrawn from theirs).
+        String old = """
+                point,transport,connections,idle,server,status,rounds,msgs_per_sec,p50_us,p99_us,cpu_us_per_msg,errors,\
+                ratio_vs_c,round_msgs_per_sec,server_cpus,loadgen_cpus,other_cpus,note
+                tcp-64,tcp,64,0,uloop-epoll,ok,2,150000.000,40.000,90.000,5.000,0,0.750,149000;151000,0.750,0.900,0.010,
+                """;
+        Row r = Report.parseCsv(old).get(0);
+        assertEquals(150_000, r.msgsPerSec(), 1e-3);
+        assertEquals(90, r.p99(), 1e-3);
+        assertTrue(Double.isNaN(r.p999()) && Double.isNaN(r.max()) && Double.isNaN(r.gcs()), r.toString());
+        assertThrows(IllegalArgumentException.class, () -> Report.parseCsv("point,transport\ntcp-64,tcp\n"));
     }
 
     @Test

@@ -45,7 +45,7 @@ class ServerProcessTest {
             assertEquals(": WARNING: an early, harmless warning", s.hint(), "the first trouble, while it runs");
             Files.createFile(trigger);
             assertEquals("server exited with status 1 in round 2: " + line,
-                    Compare.roundFailure(s, 2, "Connection reset by peer"));
+                    PointRunner.roundFailure(s, 2, "Connection reset by peer"));
         }
     }
 
@@ -66,7 +66,7 @@ class ServerProcessTest {
         try (ServerProcess s = dyingServer(dir.resolve("never"), "unused")) {
             assertNull(s.exitReason(Duration.ofMillis(200)), "still running");
             assertEquals("round 1: Connection reset by peer: WARNING: an early, harmless warning",
-                    Compare.roundFailure(s, 1, "Connection reset by peer"));
+                    PointRunner.roundFailure(s, 1, "Connection reset by peer"));
         }
     }
 }

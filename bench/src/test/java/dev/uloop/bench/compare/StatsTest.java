@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.uloop.loadgen.BenchResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +28,41 @@ class StatsTest {
         Row r = Row.measured("s", false, Point.tcp(1), List.of(
                 CompareFixtures.result(100, 10, 50, 4),
                 CompareFixtures.result(300, 30, 20, 6),
-                CompareFixtures.result(200, 20, 90, 5)), List.of(0.5, 0.7, 0.6), "", 0);
+                CompareFixtures.result(200, 20, 90, 5)), List.of(), List.of(0.5, 0.7, 0.6), "", 0);
         assertEquals(200, r.msgsPerSec(), 1e-9);
         assertEquals(20, r.p50(), 1e-9);
         assertEquals(50, r.p99(), 1e-9);
+        assertEquals(100, r.p999(), 1e-9, "the median of the rounds' p99.9 (100, 40, 180)");
+        assertEquals(270, r.max(), 1e-9, "the worst round trip of any round (150, 60, 270)");
+        assertTrue(Double.isNaN(r.gcs()), "no GC windows: unknown, not zero");
+        assertTrue(Double.isNaN(r.gcMillis()));
         assertEquals(5, r.cpuUsPerMsg(), 1e-6);
         assertEquals(0.6, r.genCpus(), 1e-9);
         assertEquals(List.of(100.0, 300.0, 200.0), r.roundMsgs());
+    }
+
+    @Test
+    void rowSumsTheCollectionsOfEveryMeasuredWindow() {
+        java.nio.ByteBuffer data = GcCounterTest.perfData(java.nio.ByteOrder.LITTLE_ENDIAN, 7, 3, 1_000_000);
+        GcCounter counter = GcCounter.parse(data);
+        List<GcCounter.Window> windows = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            GcCounter.Window w = new GcCounter.Window(counter);
+            w.start();
+            GcCounterTest.addCollections(data, round, round * 2_000L);   // round k: k collections, 2k ms at 1 MHz
+            w.end();
+            windows.add(w);
+        }
+        BenchResult one = CompareFixtures.result(100, 10, 50, 4);
+        Row r = Row.measured("s", false, Point.tcp(1), List.of(one, one, one), windows, List.of(0.5, 0.5, 0.5), "", 0);
+        assertEquals(3, r.gcs(), 1e-9);
+        assertEquals(6, r.gcMillis(), 1e-9);
+
+        GcCounter.Window unknown = new GcCounter.Window(null);
+        unknown.start();
+        unknown.end();
+        Row native_ = Row.measured("c", true, Point.tcp(1), List.of(one), List.of(unknown), List.of(0.5), "", 0);
+        assertTrue(Double.isNaN(native_.gcs()), "a server without performance data has no GC count");
     }
 
     @Test
