@@ -22,8 +22,14 @@ import java.util.logging.Logger;
 public final class Logs {
     private Logs() {}
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS").withZone(ZoneId.systemDefault());
+    /**
+     * Made at the first record, not at start: the time zone's rules take a read of the
+     * JDK's zone database, about 15 ms before the ready line otherwise.
+     */
+    private static final class Time {
+        static final DateTimeFormatter FORMAT =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS").withZone(ZoneId.systemDefault());
+    }
 
     /**
      * Sends log records to stderr in the seeds' format.
@@ -74,7 +80,7 @@ public final class Logs {
         @Override
         public String format(LogRecord r) {
             StringBuilder sb = new StringBuilder(128)
-                    .append(TIME.format(Instant.ofEpochMilli(r.getMillis())))
+                    .append(Time.FORMAT.format(Instant.ofEpochMilli(r.getMillis())))
                     .append(" - ").append(r.getLoggerName())
                     .append(" - ").append(levelName(r.getLevel()))
                     .append(" - ").append(formatMessage(r))

@@ -50,28 +50,43 @@ public final class Epoll {
     public static final long EVENTS_OFFSET = EVENT.byteOffset(MemoryLayout.PathElement.groupElement("events"));
     public static final long DATA_OFFSET = EVENT.byteOffset(MemoryLayout.PathElement.groupElement("data"));
 
-    private static final MethodHandle CREATE1 =
-            LibC.downcall("epoll_create1", FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle CTL =
-            LibC.downcall("epoll_ctl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), LibC.CRITICAL);
-    private static final MethodHandle WAIT =
-            LibC.downcall("epoll_wait", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT));
+    private static final class Create1 {
+        static final MethodHandle HANDLE =
+                LibC.downcall("epoll_create1", FunctionDescriptor.of(C_INT, C_INT));
+    }
+    private static final class Ctl {
+        static final MethodHandle HANDLE =
+                LibC.downcall("epoll_ctl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), LibC.CRITICAL);
+    }
+    private static final class Wait {
+        static final MethodHandle HANDLE =
+                LibC.downcall("epoll_wait", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT));
+    }
     // A zero-timeout wait never blocks, so it may skip the thread state transition.
-    private static final MethodHandle WAIT_NOW =
-            LibC.downcall("epoll_wait", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), LibC.CRITICAL);
+    private static final class WaitNow {
+        static final MethodHandle HANDLE =
+                LibC.downcall("epoll_wait", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT),
+                        LibC.CRITICAL);
+    }
     // The same calls without libc or errno (see Syscall), where available: null elsewhere.
-    private static final MethodHandle RAW_CTL = Syscall.handle(Syscall.EPOLL_CTL,
-            FunctionDescriptor.of(C_LONG, C_INT, C_INT, C_INT, C_LONG), true);
+    private static final class RawCtl {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.EPOLL_CTL,
+                FunctionDescriptor.of(C_LONG, C_INT, C_INT, C_INT, C_LONG), true);
+    }
     private static final FunctionDescriptor RAW_WAIT_FD = FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_INT, C_INT);
-    private static final MethodHandle RAW_WAIT = Syscall.handle(Syscall.EPOLL_WAIT, RAW_WAIT_FD, false);
-    private static final MethodHandle RAW_WAIT_NOW = Syscall.handle(Syscall.EPOLL_WAIT, RAW_WAIT_FD, true);
+    private static final class RawWait {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.EPOLL_WAIT, RAW_WAIT_FD, false);
+    }
+    private static final class RawWaitNow {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.EPOLL_WAIT, RAW_WAIT_FD, true);
+    }
 
 
     /** {@code int epoll_create1(int flags)}. */
     public static int create1(int flags) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) CREATE1.invokeExact(st, flags), st);
+            return LibC.result((int) Create1.HANDLE.invokeExact(st, flags), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -81,14 +96,14 @@ public final class Epoll {
     public static int ctl(int epfd, int op, int fd, MemorySegment event) {
         if (Syscall.AVAILABLE) {
             try {
-                return (int) (long) RAW_CTL.invokeExact(epfd, op, fd, Syscall.address(event));
+                return (int) (long) RawCtl.HANDLE.invokeExact(epfd, op, fd, Syscall.address(event));
             } catch (Throwable t) {
                 throw LibC.rethrow(t);
             }
         }
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) CTL.invokeExact(st, epfd, op, fd, event), st);
+            return LibC.result((int) Ctl.HANDLE.invokeExact(st, epfd, op, fd, event), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -103,8 +118,8 @@ public final class Epoll {
             long a = Syscall.address(events);
             try {
                 return (int) (timeoutMs == 0
-                        ? (long) RAW_WAIT_NOW.invokeExact(epfd, a, maxevents, 0)
-                        : (long) RAW_WAIT.invokeExact(epfd, a, maxevents, timeoutMs));
+                        ? (long) RawWaitNow.HANDLE.invokeExact(epfd, a, maxevents, 0)
+                        : (long) RawWait.HANDLE.invokeExact(epfd, a, maxevents, timeoutMs));
             } catch (Throwable t) {
                 throw LibC.rethrow(t);
             }
@@ -112,8 +127,8 @@ public final class Epoll {
         MemorySegment st = LibC.errnoState();
         try {
             int r = timeoutMs == 0
-                    ? (int) WAIT_NOW.invokeExact(st, epfd, events, maxevents, 0)
-                    : (int) WAIT.invokeExact(st, epfd, events, maxevents, timeoutMs);
+                    ? (int) WaitNow.HANDLE.invokeExact(st, epfd, events, maxevents, 0)
+                    : (int) Wait.HANDLE.invokeExact(st, epfd, events, maxevents, timeoutMs);
             return LibC.result(r, st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);

@@ -58,10 +58,14 @@ public final class Errno {
     private static final String[] NAMES = new String[CACHE];
     private static final String[] TEXTS = new String[CACHE];
 
-    private static final MethodHandle NAME_NP =
-            LibC.plainDowncall("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle DESC_NP =
-            LibC.plainDowncall("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final class NameNp {
+        static final MethodHandle HANDLE =
+                LibC.plainDowncall("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+    private static final class DescNp {
+        static final MethodHandle HANDLE =
+                LibC.plainDowncall("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
 
     /**
      * The symbolic name of an errno value.
@@ -73,7 +77,7 @@ public final class Errno {
         if (errno > 0 && errno < CACHE && NAMES[errno] != null) {
             return NAMES[errno];
         }
-        String s = lookup(NAME_NP, errno);
+        String s = lookup(NameNp.HANDLE, errno);
         if (s == null) {
             s = fallbackName(errno);
         }
@@ -93,7 +97,7 @@ public final class Errno {
         if (errno > 0 && errno < CACHE && TEXTS[errno] != null) {
             return TEXTS[errno];
         }
-        String s = lookup(DESC_NP, errno);
+        String s = lookup(DescNp.HANDLE, errno);
         if (s == null) {
             s = "Unknown error " + errno;
         }

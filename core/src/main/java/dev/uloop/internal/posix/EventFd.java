@@ -17,10 +17,14 @@ public final class EventFd {
     public static final int EFD_NONBLOCK = Unistd.O_NONBLOCK;
     public static final int EFD_CLOEXEC = Unistd.O_CLOEXEC;
 
-    private static final MethodHandle EVENTFD =
-            LibC.downcall("eventfd", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
-    private static final MethodHandle EVENTFD_WRITE =
-            LibC.downcall("eventfd_write", FunctionDescriptor.of(C_INT, C_INT, C_LONG), LibC.CRITICAL);
+    private static final class Eventfd {
+        static final MethodHandle HANDLE =
+                LibC.downcall("eventfd", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
+    }
+    private static final class EventfdWrite {
+        static final MethodHandle HANDLE =
+                LibC.downcall("eventfd_write", FunctionDescriptor.of(C_INT, C_INT, C_LONG), LibC.CRITICAL);
+    }
 
     /**
      * Whether this platform has eventfd.
@@ -35,7 +39,7 @@ public final class EventFd {
     public static int eventfd(int initval, int flags) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) EVENTFD.invokeExact(st, initval, flags), st);
+            return LibC.result((int) Eventfd.HANDLE.invokeExact(st, initval, flags), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -47,7 +51,7 @@ public final class EventFd {
         try {
             int r;
             do {
-                r = LibC.result((int) EVENTFD_WRITE.invokeExact(st, fd, value), st);
+                r = LibC.result((int) EventfdWrite.HANDLE.invokeExact(st, fd, value), st);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {

@@ -31,12 +31,18 @@ public final class FileSystem {
     private static final long STX_DEV_MAJOR = 136; // __u32
     private static final long STX_DEV_MINOR = 140; // __u32
 
-    private static final MethodHandle CHMOD =
-            LibC.downcall("chmod", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    private static final MethodHandle UNLINK =
-            LibC.downcall("unlink", FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle STATX = LibC.downcall("statx",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER));
+    private static final class Chmod {
+        static final MethodHandle HANDLE =
+                LibC.downcall("chmod", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    }
+    private static final class Unlink {
+        static final MethodHandle HANDLE =
+                LibC.downcall("unlink", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+    private static final class Statx {
+        static final MethodHandle HANDLE = LibC.downcall("statx",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER));
+    }
 
     /**
      * What {@link #stat} tells about a file: enough to know whether it is a socket and
@@ -57,7 +63,7 @@ public final class FileSystem {
     public static int chmod(byte[] path, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = LibC.errnoState();
-            return LibC.result((int) CHMOD.invokeExact(st, cString(a, path), mode), st);
+            return LibC.result((int) Chmod.HANDLE.invokeExact(st, cString(a, path), mode), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -67,7 +73,7 @@ public final class FileSystem {
     public static int unlink(byte[] path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = LibC.errnoState();
-            return LibC.result((int) UNLINK.invokeExact(st, cString(a, path)), st);
+            return LibC.result((int) Unlink.HANDLE.invokeExact(st, cString(a, path)), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -84,7 +90,7 @@ public final class FileSystem {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(STATX_SIZE, 8);
             MemorySegment st = LibC.errnoState();
-            int r = LibC.result((int) STATX.invokeExact(st, AT_FDCWD, cString(a, path), AT_SYMLINK_NOFOLLOW,
+            int r = LibC.result((int) Statx.HANDLE.invokeExact(st, AT_FDCWD, cString(a, path), AT_SYMLINK_NOFOLLOW,
                     STATX_TYPE_MODE_INO, buf), st);
             if (r < 0) {
                 if (errno != null) {

@@ -277,29 +277,40 @@ public final class IoUring {
     }
 
     /**
-     * The downcalls, linked on first use: a platform where linking a variadic
-     * {@code syscall} fails then only loses io_uring (the probe says why), not this class.
+     * The downcalls, each linked on first use (a holder class per call): a platform where
+     * linking a variadic {@code syscall} fails then only loses io_uring (the probe says why),
+     * not this class, and the libc enter is never linked while the direct one is in use.
      *
      * <p>{@code long syscall(long number, ...)}: every argument after the number is variadic.
      * Each is passed as a full 64-bit long (or a pointer), since syscall() reads six longs
      * from its va_list whatever the call's real types are.
      */
-    private static final class Calls {
-        static final Linker.Option VARIADIC = Linker.Option.firstVariadicArg(1);
-        static final MethodHandle SETUP = LibC.downcall("syscall",
+    private static final Linker.Option VARIADIC = Linker.Option.firstVariadicArg(1);
+    private static final FunctionDescriptor ENTER_FD =
+            FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG);
+
+    private static final class Setup {
+        static final MethodHandle HANDLE = LibC.downcall("syscall",
                 FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_POINTER), VARIADIC);
-        static final MethodHandle ENTER = LibC.downcall("syscall",
-                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG), VARIADIC);
-        // An enter that does not wait (min_complete 0) never blocks: it may skip the thread state transition.
-        static final MethodHandle ENTER_NOW = LibC.downcall("syscall",
-                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG),
-                VARIADIC, LibC.CRITICAL);
-        // The same enter without libc or errno (see Syscall), where available: null elsewhere.
-        static final FunctionDescriptor RAW_ENTER_FD =
-                FunctionDescriptor.of(C_LONG, C_INT, C_INT, C_INT, C_INT, C_LONG, C_LONG);
-        static final MethodHandle RAW_ENTER = Syscall.handle(Syscall.IO_URING_ENTER, RAW_ENTER_FD, false);
-        static final MethodHandle RAW_ENTER_NOW = Syscall.handle(Syscall.IO_URING_ENTER, RAW_ENTER_FD, true);
-        static final MethodHandle REGISTER = LibC.downcall("syscall",
+    }
+    private static final class Enter {
+        static final MethodHandle HANDLE = LibC.downcall("syscall", ENTER_FD, VARIADIC);
+    }
+    // An enter that does not wait (min_complete 0) never blocks: it may skip the thread state transition.
+    private static final class EnterNow {
+        static final MethodHandle HANDLE = LibC.downcall("syscall", ENTER_FD, VARIADIC, LibC.CRITICAL);
+    }
+    // The same enter without libc or errno (see Syscall), where available: null elsewhere.
+    private static final FunctionDescriptor RAW_ENTER_FD =
+            FunctionDescriptor.of(C_LONG, C_INT, C_INT, C_INT, C_INT, C_LONG, C_LONG);
+    private static final class RawEnter {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.IO_URING_ENTER, RAW_ENTER_FD, false);
+    }
+    private static final class RawEnterNow {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.IO_URING_ENTER, RAW_ENTER_FD, true);
+    }
+    private static final class Register {
+        static final MethodHandle HANDLE = LibC.downcall("syscall",
                 FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG), VARIADIC);
     }
 
@@ -307,7 +318,7 @@ public final class IoUring {
     public static int setup(int entries, MemorySegment params) {
         MemorySegment st = LibC.errnoState();
         try {
-            return (int) LibC.result((long) Calls.SETUP.invokeExact(st, SYS_IO_URING_SETUP, (long) entries, params), st);
+            return (int) LibC.result((long) Setup.HANDLE.invokeExact(st, SYS_IO_URING_SETUP, (long) entries, params), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -324,8 +335,8 @@ public final class IoUring {
             long a = Syscall.address(arg);
             try {
                 return (int) (minComplete == 0
-                        ? (long) Calls.RAW_ENTER_NOW.invokeExact(fd, toSubmit, minComplete, flags, a, argSize)
-                        : (long) Calls.RAW_ENTER.invokeExact(fd, toSubmit, minComplete, flags, a, argSize));
+                        ? (long) RawEnterNow.HANDLE.invokeExact(fd, toSubmit, minComplete, flags, a, argSize)
+                        : (long) RawEnter.HANDLE.invokeExact(fd, toSubmit, minComplete, flags, a, argSize));
             } catch (Throwable t) {
                 throw LibC.rethrow(t);
             }
@@ -333,9 +344,9 @@ public final class IoUring {
         MemorySegment st = LibC.errnoState();
         try {
             long r = minComplete == 0
-                    ? (long) Calls.ENTER_NOW.invokeExact(st, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit,
+                    ? (long) EnterNow.HANDLE.invokeExact(st, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit,
                             (long) minComplete, (long) flags, arg, argSize)
-                    : (long) Calls.ENTER.invokeExact(st, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit,
+                    : (long) Enter.HANDLE.invokeExact(st, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit,
                             (long) minComplete, (long) flags, arg, argSize);
             return (int) LibC.result(r, st);
         } catch (Throwable t) {
@@ -347,7 +358,7 @@ public final class IoUring {
     public static int register(int fd, int opcode, MemorySegment arg, int nrArgs) {
         MemorySegment st = LibC.errnoState();
         try {
-            return (int) LibC.result((long) Calls.REGISTER.invokeExact(st, SYS_IO_URING_REGISTER, (long) fd, (long) opcode,
+            return (int) LibC.result((long) Register.HANDLE.invokeExact(st, SYS_IO_URING_REGISTER, (long) fd, (long) opcode,
                     arg, (long) nrArgs), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);

@@ -23,6 +23,13 @@ import java.util.Optional;
  * per thread ({@link #errnoState()}), never one static segment shared by all threads.
  * Wrappers return the raw result when it is not negative and {@code -errno} when the call
  * failed, as Netty's JNI layer does; policy (exceptions, retries) lives in the callers.
+ *
+ * <p>Linking a downcall costs a few milliseconds (the JDK generates and loads classes for
+ * it), so each binding is linked on first use: its handle is the {@code static final}
+ * field of a small holder class of its own, which the JVM initialises when the call is
+ * first made. A program links only the calls it makes, and never the libc twin of a call
+ * made through {@link Syscall}; once initialised, the field is a constant to the JIT, so a
+ * call costs nothing more than with an eager field.
  */
 public final class LibC {
     private LibC() {}

@@ -28,12 +28,18 @@ public final class Mman {
     /** The address mmap returns on failure, {@code (void *) -1}. */
     public static final long MAP_FAILED = -1L;
 
-    private static final MethodHandle MMAP = LibC.downcall("mmap",
-            FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG), LibC.CRITICAL);
-    private static final MethodHandle MPROTECT = LibC.downcall("mprotect",
-            FunctionDescriptor.of(C_INT, C_LONG, C_LONG, C_INT), LibC.CRITICAL);
-    private static final MethodHandle MUNMAP = LibC.downcall("munmap",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG), LibC.CRITICAL);
+    private static final class Mmap {
+        static final MethodHandle HANDLE = LibC.downcall("mmap",
+                FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG), LibC.CRITICAL);
+    }
+    private static final class Mprotect {
+        static final MethodHandle HANDLE = LibC.downcall("mprotect",
+                FunctionDescriptor.of(C_INT, C_LONG, C_LONG, C_INT), LibC.CRITICAL);
+    }
+    private static final class Munmap {
+        static final MethodHandle HANDLE = LibC.downcall("munmap",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_LONG), LibC.CRITICAL);
+    }
 
     /**
      * {@code void *mmap(NULL, size_t length, int prot, int flags, int fd, off_t offset)}.
@@ -44,7 +50,8 @@ public final class Mman {
     public static long mmap(long length, int prot, int flags, int fd, long offset) {
         MemorySegment st = LibC.errnoState();
         try {
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
+            MemorySegment p =
+                    (MemorySegment) Mmap.HANDLE.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
             return p.address() == MAP_FAILED ? -LibC.errno(st) : p.address();
         } catch (Throwable t) {
             throw LibC.rethrow(t);
@@ -72,7 +79,7 @@ public final class Mman {
     public static int munmap(MemorySegment addr, long length) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) MUNMAP.invokeExact(st, addr, length), st);
+            return LibC.result((int) Munmap.HANDLE.invokeExact(st, addr, length), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -82,7 +89,7 @@ public final class Mman {
     public static int mprotect(long addr, long length, int prot) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) MPROTECT.invokeExact(st, addr, length, prot), st);
+            return LibC.result((int) Mprotect.HANDLE.invokeExact(st, addr, length, prot), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

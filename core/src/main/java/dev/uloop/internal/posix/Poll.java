@@ -43,25 +43,29 @@ public final class Poll {
     public static final long EVENTS_OFFSET = 4;
     public static final long REVENTS_OFFSET = 6;
 
-    private static final MethodHandle POLL =
-            LibC.downcall("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+    private static final class PollCall {
+        static final MethodHandle HANDLE =
+                LibC.downcall("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+    }
     // The same call without libc or errno (see Syscall), where available: null elsewhere.
-    private static final MethodHandle RAW_POLL =
-            Syscall.handle(Syscall.POLL, FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_INT), false);
+    private static final class RawPoll {
+        static final MethodHandle HANDLE =
+                Syscall.handle(Syscall.POLL, FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_INT), false);
+    }
 
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}; EINTR is returned as is. */
     public static int poll(MemorySegment fds, long nfds, int timeoutMs) {
         if (Syscall.AVAILABLE) {
             try {
-                return (int) (long) RAW_POLL.invokeExact(Syscall.address(fds), nfds, timeoutMs);
+                return (int) (long) RawPoll.HANDLE.invokeExact(Syscall.address(fds), nfds, timeoutMs);
             } catch (Throwable t) {
                 throw LibC.rethrow(t);
             }
         }
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) POLL.invokeExact(st, fds, nfds, timeoutMs), st);
+            return LibC.result((int) PollCall.HANDLE.invokeExact(st, fds, nfds, timeoutMs), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

@@ -35,12 +35,20 @@ public final class Pwd {
 
     private static final FunctionDescriptor BY_NAME_FD =
             FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_POINTER);
-    private static final MethodHandle GETPWNAM_R = LibC.downcall("getpwnam_r", BY_NAME_FD);
-    private static final MethodHandle GETGRNAM_R = LibC.downcall("getgrnam_r", BY_NAME_FD);
-    private static final MethodHandle GETGRGID_R = LibC.downcall("getgrgid_r",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER));
-    private static final MethodHandle GETGROUPLIST =
-            LibC.downcall("getgrouplist", FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER));
+    private static final class GetpwnamR {
+        static final MethodHandle HANDLE = LibC.downcall("getpwnam_r", BY_NAME_FD);
+    }
+    private static final class GetgrnamR {
+        static final MethodHandle HANDLE = LibC.downcall("getgrnam_r", BY_NAME_FD);
+    }
+    private static final class GetgrgidR {
+        static final MethodHandle HANDLE = LibC.downcall("getgrgid_r",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG, C_POINTER));
+    }
+    private static final class Getgrouplist {
+        static final MethodHandle HANDLE =
+                LibC.downcall("getgrouplist", FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER));
+    }
 
     /** A user's numbers. */
     public record User(int uid, int gid) {}
@@ -54,7 +62,7 @@ public final class Pwd {
      */
     public static User user(String name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment entry = byName(GETPWNAM_R, "getpwnam_r", arena, name, PASSWD_SIZE);
+            MemorySegment entry = byName(GetpwnamR.HANDLE, "getpwnam_r", arena, name, PASSWD_SIZE);
             return entry == null ? null
                     : new User(entry.get(ValueLayout.JAVA_INT, PW_UID), entry.get(ValueLayout.JAVA_INT, PW_GID));
         }
@@ -69,7 +77,7 @@ public final class Pwd {
      */
     public static int group(String name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment entry = byName(GETGRNAM_R, "getgrnam_r", arena, name, GROUP_SIZE);
+            MemorySegment entry = byName(GetgrnamR.HANDLE, "getgrnam_r", arena, name, GROUP_SIZE);
             return entry == null ? -1 : entry.get(ValueLayout.JAVA_INT, GR_GID);
         }
     }
@@ -83,7 +91,8 @@ public final class Pwd {
      */
     public static String groupName(int gid) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment entry = lookup(GETGRGID_R, "getgrgid_r", arena, gid, null, Integer.toString(gid), GROUP_SIZE);
+            MemorySegment entry =
+                    lookup(GetgrgidR.HANDLE, "getgrgid_r", arena, gid, null, Integer.toString(gid), GROUP_SIZE);
             return entry == null ? null
                     : entry.get(ValueLayout.ADDRESS, 0).reinterpret(Integer.MAX_VALUE).getString(0);
         }
@@ -142,7 +151,7 @@ public final class Pwd {
                 count.set(ValueLayout.JAVA_INT, 0, n);
                 int r;
                 try {
-                    r = (int) GETGROUPLIST.invokeExact(st, cUser, gid, list, count);
+                    r = (int) Getgrouplist.HANDLE.invokeExact(st, cUser, gid, list, count);
                 } catch (Throwable t) {
                     throw LibC.rethrow(t);
                 }

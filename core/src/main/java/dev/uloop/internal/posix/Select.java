@@ -38,11 +38,15 @@ public final class Select {
             ValueLayout.JAVA_LONG.withName("tv_sec"),
             ValueLayout.JAVA_LONG.withName("tv_usec"));
 
-    private static final MethodHandle SELECT = LibC.downcall("select",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+    private static final class SelectCall {
+        static final MethodHandle HANDLE = LibC.downcall("select",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+    }
     // The same call without libc or errno (see Syscall), where available: null elsewhere.
-    private static final MethodHandle RAW_SELECT = Syscall.handle(Syscall.SELECT,
-            FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_LONG, C_LONG), false);
+    private static final class RawSelect {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.SELECT,
+                FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_LONG, C_LONG), false);
+    }
 
 
     /**
@@ -52,7 +56,7 @@ public final class Select {
     public static int select(int nfds, MemorySegment r, MemorySegment w, MemorySegment e, MemorySegment timeout) {
         if (Syscall.AVAILABLE) {
             try {
-                return (int) (long) RAW_SELECT.invokeExact(nfds, Syscall.address(r), Syscall.address(w),
+                return (int) (long) RawSelect.HANDLE.invokeExact(nfds, Syscall.address(r), Syscall.address(w),
                         Syscall.address(e), Syscall.address(timeout));
             } catch (Throwable t) {
                 throw LibC.rethrow(t);
@@ -60,7 +64,7 @@ public final class Select {
         }
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) SELECT.invokeExact(st, nfds, r, w, e, timeout), st);
+            return LibC.result((int) SelectCall.HANDLE.invokeExact(st, nfds, r, w, e, timeout), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

@@ -59,62 +59,117 @@ public final class Socket {
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
 
-    private static final MethodHandle SOCKET =
-            LibC.downcall("socket", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), LibC.CRITICAL);
-    private static final MethodHandle SOCKETPAIR =
-            LibC.downcall("socketpair", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), LibC.CRITICAL);
-    private static final MethodHandle BIND =
-            LibC.downcall("bind", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
-    private static final MethodHandle LISTEN =
-            LibC.downcall("listen", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
+    private static final class SocketCall {
+        static final MethodHandle HANDLE =
+                LibC.downcall("socket", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), LibC.CRITICAL);
+    }
+    private static final class Socketpair {
+        static final MethodHandle HANDLE =
+                LibC.downcall("socketpair", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER),
+                        LibC.CRITICAL);
+    }
+    private static final class Bind {
+        static final MethodHandle HANDLE =
+                LibC.downcall("bind", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
+    }
+    private static final class Listen {
+        static final MethodHandle HANDLE =
+                LibC.downcall("listen", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
+    }
     // accept4 and connect may block on a blocking socket.
-    private static final MethodHandle ACCEPT4 =
-            LibC.downcall("accept4", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
-    private static final MethodHandle CONNECT =
-            LibC.downcall("connect", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    private static final class Accept4 {
+        static final MethodHandle HANDLE =
+                LibC.downcall("accept4", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
+    }
+    private static final class Connect {
+        static final MethodHandle HANDLE =
+                LibC.downcall("connect", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    }
     private static final FunctionDescriptor RECVFROM_FD =
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER);
-    private static final MethodHandle RECVFROM = LibC.downcall("recvfrom", RECVFROM_FD);
-    private static final MethodHandle RECVFROM_NOW = LibC.downcall("recvfrom", RECVFROM_FD, LibC.CRITICAL);
+    private static final class Recvfrom {
+        static final MethodHandle HANDLE = LibC.downcall("recvfrom", RECVFROM_FD);
+    }
+    private static final class RecvfromNow {
+        static final MethodHandle HANDLE = LibC.downcall("recvfrom", RECVFROM_FD, LibC.CRITICAL);
+    }
     private static final FunctionDescriptor SENDTO_FD =
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle SENDTO = LibC.downcall("sendto", SENDTO_FD);
-    private static final MethodHandle SENDTO_NOW = LibC.downcall("sendto", SENDTO_FD, LibC.CRITICAL);
+    private static final class Sendto {
+        static final MethodHandle HANDLE = LibC.downcall("sendto", SENDTO_FD);
+    }
+    private static final class SendtoNow {
+        static final MethodHandle HANDLE = LibC.downcall("sendto", SENDTO_FD, LibC.CRITICAL);
+    }
     private static final FunctionDescriptor RECV_FD = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT);
-    private static final MethodHandle RECV = LibC.downcall("recv", RECV_FD);
-    private static final MethodHandle RECV_NOW = LibC.downcall("recv", RECV_FD, LibC.CRITICAL);
-    private static final MethodHandle SEND = LibC.downcall("send", RECV_FD);
-    private static final MethodHandle SEND_NOW = LibC.downcall("send", RECV_FD, LibC.CRITICAL);
+    private static final class Recv {
+        static final MethodHandle HANDLE = LibC.downcall("recv", RECV_FD);
+    }
+    private static final class RecvNow {
+        static final MethodHandle HANDLE = LibC.downcall("recv", RECV_FD, LibC.CRITICAL);
+    }
+    private static final class Send {
+        static final MethodHandle HANDLE = LibC.downcall("send", RECV_FD);
+    }
+    private static final class SendNow {
+        static final MethodHandle HANDLE = LibC.downcall("send", RECV_FD, LibC.CRITICAL);
+    }
     private static final FunctionDescriptor RECVMSG_FD = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle RECVMSG = LibC.downcall("recvmsg", RECVMSG_FD);
-    private static final MethodHandle RECVMSG_NOW = LibC.downcall("recvmsg", RECVMSG_FD, LibC.CRITICAL);
+    private static final class Recvmsg {
+        static final MethodHandle HANDLE = LibC.downcall("recvmsg", RECVMSG_FD);
+    }
+    private static final class RecvmsgNow {
+        static final MethodHandle HANDLE = LibC.downcall("recvmsg", RECVMSG_FD, LibC.CRITICAL);
+    }
     // The same calls without libc or errno (see Syscall), where available: null elsewhere.
     private static final FunctionDescriptor RAW_RECVFROM_FD =
             FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_INT, C_LONG, C_LONG);
-    private static final MethodHandle RAW_RECVFROM = Syscall.handle(Syscall.RECVFROM, RAW_RECVFROM_FD, false);
-    private static final MethodHandle RAW_RECVFROM_NOW = Syscall.handle(Syscall.RECVFROM, RAW_RECVFROM_FD, true);
+    private static final class RawRecvfrom {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.RECVFROM, RAW_RECVFROM_FD, false);
+    }
+    private static final class RawRecvfromNow {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.RECVFROM, RAW_RECVFROM_FD, true);
+    }
     private static final FunctionDescriptor RAW_SENDTO_FD =
             FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_INT, C_LONG, C_INT);
-    private static final MethodHandle RAW_SENDTO = Syscall.handle(Syscall.SENDTO, RAW_SENDTO_FD, false);
-    private static final MethodHandle RAW_SENDTO_NOW = Syscall.handle(Syscall.SENDTO, RAW_SENDTO_FD, true);
+    private static final class RawSendto {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.SENDTO, RAW_SENDTO_FD, false);
+    }
+    private static final class RawSendtoNow {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.SENDTO, RAW_SENDTO_FD, true);
+    }
     private static final FunctionDescriptor RAW_RECVMSG_FD = FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_INT);
-    private static final MethodHandle RAW_RECVMSG = Syscall.handle(Syscall.RECVMSG, RAW_RECVMSG_FD, false);
-    private static final MethodHandle RAW_RECVMSG_NOW = Syscall.handle(Syscall.RECVMSG, RAW_RECVMSG_FD, true);
-    private static final MethodHandle SETSOCKOPT = LibC.downcall("setsockopt",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
-    private static final MethodHandle GETSOCKOPT = LibC.downcall("getsockopt",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), LibC.CRITICAL);
+    private static final class RawRecvmsg {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.RECVMSG, RAW_RECVMSG_FD, false);
+    }
+    private static final class RawRecvmsgNow {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.RECVMSG, RAW_RECVMSG_FD, true);
+    }
+    private static final class Setsockopt {
+        static final MethodHandle HANDLE = LibC.downcall("setsockopt",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT), LibC.CRITICAL);
+    }
+    private static final class Getsockopt {
+        static final MethodHandle HANDLE = LibC.downcall("getsockopt",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER), LibC.CRITICAL);
+    }
     private static final FunctionDescriptor NAME_FD = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER);
-    private static final MethodHandle GETSOCKNAME = LibC.downcall("getsockname", NAME_FD, LibC.CRITICAL);
-    private static final MethodHandle GETPEERNAME = LibC.downcall("getpeername", NAME_FD, LibC.CRITICAL);
-    private static final MethodHandle SHUTDOWN =
-            LibC.downcall("shutdown", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
+    private static final class Getsockname {
+        static final MethodHandle HANDLE = LibC.downcall("getsockname", NAME_FD, LibC.CRITICAL);
+    }
+    private static final class Getpeername {
+        static final MethodHandle HANDLE = LibC.downcall("getpeername", NAME_FD, LibC.CRITICAL);
+    }
+    private static final class Shutdown {
+        static final MethodHandle HANDLE =
+                LibC.downcall("shutdown", FunctionDescriptor.of(C_INT, C_INT, C_INT), LibC.CRITICAL);
+    }
 
     /** {@code int socket(int domain, int type, int protocol)}. */
     public static int socket(int domain, int type, int protocol) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) SOCKET.invokeExact(st, domain, type, protocol), st);
+            return LibC.result((int) SocketCall.HANDLE.invokeExact(st, domain, type, protocol), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -124,7 +179,7 @@ public final class Socket {
     public static int socketpair(int domain, int type, int protocol, MemorySegment sv) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) SOCKETPAIR.invokeExact(st, domain, type, protocol, sv), st);
+            return LibC.result((int) Socketpair.HANDLE.invokeExact(st, domain, type, protocol, sv), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -134,7 +189,7 @@ public final class Socket {
     public static int bind(int fd, MemorySegment addr, int len) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) BIND.invokeExact(st, fd, addr, len), st);
+            return LibC.result((int) Bind.HANDLE.invokeExact(st, fd, addr, len), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -144,7 +199,7 @@ public final class Socket {
     public static int listen(int fd, int backlog) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) LISTEN.invokeExact(st, fd, backlog), st);
+            return LibC.result((int) Listen.HANDLE.invokeExact(st, fd, backlog), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -156,7 +211,7 @@ public final class Socket {
         try {
             int r;
             do {
-                r = LibC.result((int) ACCEPT4.invokeExact(st, fd, addr, len, flags), st);
+                r = LibC.result((int) Accept4.HANDLE.invokeExact(st, fd, addr, len, flags), st);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {
@@ -168,7 +223,7 @@ public final class Socket {
     public static int connect(int fd, MemorySegment addr, int len) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) CONNECT.invokeExact(st, fd, addr, len), st);
+            return LibC.result((int) Connect.HANDLE.invokeExact(st, fd, addr, len), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -184,8 +239,8 @@ public final class Socket {
             long r;
             do {
                 r = (flags & MSG_DONTWAIT) != 0
-                        ? (long) RECVFROM_NOW.invokeExact(st, fd, buf, n, flags, from, len)
-                        : (long) RECVFROM.invokeExact(st, fd, buf, n, flags, from, len);
+                        ? (long) RecvfromNow.HANDLE.invokeExact(st, fd, buf, n, flags, from, len)
+                        : (long) Recvfrom.HANDLE.invokeExact(st, fd, buf, n, flags, from, len);
                 r = LibC.result(r, st);
             } while (r == -Errno.EINTR);
             return r;
@@ -205,8 +260,8 @@ public final class Socket {
                 long r;
                 do {
                     r = (flags & MSG_DONTWAIT) != 0
-                            ? (long) RAW_RECVMSG_NOW.invokeExact(fd, a, flags)
-                            : (long) RAW_RECVMSG.invokeExact(fd, a, flags);
+                            ? (long) RawRecvmsgNow.HANDLE.invokeExact(fd, a, flags)
+                            : (long) RawRecvmsg.HANDLE.invokeExact(fd, a, flags);
                 } while (r == -Errno.EINTR);
                 return r;
             } catch (Throwable t) {
@@ -218,8 +273,8 @@ public final class Socket {
             long r;
             do {
                 r = (flags & MSG_DONTWAIT) != 0
-                        ? (long) RECVMSG_NOW.invokeExact(st, fd, msg, flags)
-                        : (long) RECVMSG.invokeExact(st, fd, msg, flags);
+                        ? (long) RecvmsgNow.HANDLE.invokeExact(st, fd, msg, flags)
+                        : (long) Recvmsg.HANDLE.invokeExact(st, fd, msg, flags);
                 r = LibC.result(r, st);
             } while (r == -Errno.EINTR);
             return r;
@@ -249,8 +304,8 @@ public final class Socket {
             long r;
             do {
                 r = (flags & MSG_DONTWAIT) != 0
-                        ? (long) SENDTO_NOW.invokeExact(st, fd, buf, n, flags, to, len)
-                        : (long) SENDTO.invokeExact(st, fd, buf, n, flags, to, len);
+                        ? (long) SendtoNow.HANDLE.invokeExact(st, fd, buf, n, flags, to, len)
+                        : (long) Sendto.HANDLE.invokeExact(st, fd, buf, n, flags, to, len);
                 r = LibC.result(r, st);
             } while (r == -Errno.EINTR);
             return r;
@@ -269,8 +324,8 @@ public final class Socket {
             long r;
             do {
                 r = (flags & MSG_DONTWAIT) != 0
-                        ? (long) RECV_NOW.invokeExact(st, fd, buf, n, flags)
-                        : (long) RECV.invokeExact(st, fd, buf, n, flags);
+                        ? (long) RecvNow.HANDLE.invokeExact(st, fd, buf, n, flags)
+                        : (long) Recv.HANDLE.invokeExact(st, fd, buf, n, flags);
                 r = LibC.result(r, st);
             } while (r == -Errno.EINTR);
             return r;
@@ -301,8 +356,8 @@ public final class Socket {
             long r;
             do {
                 r = (flags & MSG_DONTWAIT) != 0
-                        ? (long) SEND_NOW.invokeExact(st, fd, buf, n, flags)
-                        : (long) SEND.invokeExact(st, fd, buf, n, flags);
+                        ? (long) SendNow.HANDLE.invokeExact(st, fd, buf, n, flags)
+                        : (long) Send.HANDLE.invokeExact(st, fd, buf, n, flags);
                 r = LibC.result(r, st);
             } while (r == -Errno.EINTR);
             return r;
@@ -316,8 +371,8 @@ public final class Socket {
             long r;
             do {
                 r = (flags & MSG_DONTWAIT) != 0
-                        ? (long) RAW_RECVFROM_NOW.invokeExact(fd, buf, n, flags, from, len)
-                        : (long) RAW_RECVFROM.invokeExact(fd, buf, n, flags, from, len);
+                        ? (long) RawRecvfromNow.HANDLE.invokeExact(fd, buf, n, flags, from, len)
+                        : (long) RawRecvfrom.HANDLE.invokeExact(fd, buf, n, flags, from, len);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {
@@ -330,8 +385,8 @@ public final class Socket {
             long r;
             do {
                 r = (flags & MSG_DONTWAIT) != 0
-                        ? (long) RAW_SENDTO_NOW.invokeExact(fd, buf, n, flags, to, len)
-                        : (long) RAW_SENDTO.invokeExact(fd, buf, n, flags, to, len);
+                        ? (long) RawSendtoNow.HANDLE.invokeExact(fd, buf, n, flags, to, len)
+                        : (long) RawSendto.HANDLE.invokeExact(fd, buf, n, flags, to, len);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {
@@ -343,7 +398,7 @@ public final class Socket {
     public static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) SETSOCKOPT.invokeExact(st, fd, level, name, value, len), st);
+            return LibC.result((int) Setsockopt.HANDLE.invokeExact(st, fd, level, name, value, len), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -353,7 +408,7 @@ public final class Socket {
     public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) GETSOCKOPT.invokeExact(st, fd, level, name, value, len), st);
+            return LibC.result((int) Getsockopt.HANDLE.invokeExact(st, fd, level, name, value, len), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -363,7 +418,7 @@ public final class Socket {
     public static int getsockname(int fd, MemorySegment addr, MemorySegment len) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) GETSOCKNAME.invokeExact(st, fd, addr, len), st);
+            return LibC.result((int) Getsockname.HANDLE.invokeExact(st, fd, addr, len), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -373,7 +428,7 @@ public final class Socket {
     public static int getpeername(int fd, MemorySegment addr, MemorySegment len) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) GETPEERNAME.invokeExact(st, fd, addr, len), st);
+            return LibC.result((int) Getpeername.HANDLE.invokeExact(st, fd, addr, len), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -383,7 +438,7 @@ public final class Socket {
     public static int shutdown(int fd, int how) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) SHUTDOWN.invokeExact(st, fd, how), st);
+            return LibC.result((int) Shutdown.HANDLE.invokeExact(st, fd, how), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

@@ -15,10 +15,14 @@ import java.lang.invoke.MethodHandle;
 public final class Stdlib {
     private Stdlib() {}
 
-    private static final MethodHandle MALLOC =
-            LibC.plainDowncall("malloc", FunctionDescriptor.of(C_POINTER, C_LONG), LibC.CRITICAL);
-    private static final MethodHandle FREE =
-            LibC.plainDowncall("free", FunctionDescriptor.ofVoid(C_POINTER), LibC.CRITICAL);
+    private static final class Malloc {
+        static final MethodHandle HANDLE =
+                LibC.plainDowncall("malloc", FunctionDescriptor.of(C_POINTER, C_LONG), LibC.CRITICAL);
+    }
+    private static final class Free {
+        static final MethodHandle HANDLE =
+                LibC.plainDowncall("free", FunctionDescriptor.ofVoid(C_POINTER), LibC.CRITICAL);
+    }
 
     /**
      * {@code void *malloc(size_t size)}: {@code size} bytes, not zeroed.
@@ -28,7 +32,7 @@ public final class Stdlib {
     public static MemorySegment malloc(long size) {
         MemorySegment p;
         try {
-            p = (MemorySegment) MALLOC.invokeExact(size);
+            p = (MemorySegment) Malloc.HANDLE.invokeExact(size);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -41,7 +45,7 @@ public final class Stdlib {
     /** {@code void free(void *ptr)}: the memory must not be used afterwards. */
     public static void free(MemorySegment p) {
         try {
-            FREE.invokeExact(p);
+            Free.HANDLE.invokeExact(p);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

@@ -22,7 +22,9 @@ import java.lang.invoke.MethodHandle;
  * read-and-execute (never writable and executable at once), and kept for the life of the
  * JVM. They exist on x86_64 Linux only; elsewhere, or where the kernel refuses executable
  * memory, or with {@code -Duloop.directSyscalls=false}, {@link #AVAILABLE} is false and the
- * bindings use libc with errno capture, as before.
+ * bindings use libc with errno capture, as before. Either way only one of the two handles
+ * of a call is ever linked: each sits in a holder class initialised on first use (see
+ * {@link LibC}), and the bindings reach the direct one only when {@link #AVAILABLE}.
  */
 public final class Syscall {
     private Syscall() {}

@@ -22,8 +22,12 @@ public final class Time {
     public static final long TIMESPEC_SIZE = 16;
 
     private static final FunctionDescriptor CLOCK_FD = FunctionDescriptor.of(C_INT, C_INT, C_POINTER);
-    private static final MethodHandle CLOCK_GETTIME = LibC.plainDowncall("clock_gettime", CLOCK_FD, LibC.CRITICAL);
-    private static final MethodHandle CLOCK_GETRES = LibC.plainDowncall("clock_getres", CLOCK_FD);
+    private static final class ClockGettime {
+        static final MethodHandle HANDLE = LibC.plainDowncall("clock_gettime", CLOCK_FD, LibC.CRITICAL);
+    }
+    private static final class ClockGetres {
+        static final MethodHandle HANDLE = LibC.plainDowncall("clock_getres", CLOCK_FD);
+    }
 
     private static final ThreadLocal<MemorySegment> TIMESPEC =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(TIMESPEC_SIZE, 8));
@@ -34,7 +38,7 @@ public final class Time {
      * @return true on POSIX systems
      */
     public static boolean available() {
-        return CLOCK_GETTIME != null;
+        return ClockGettime.HANDLE != null;
     }
 
     /**
@@ -46,7 +50,7 @@ public final class Time {
     public static long nanos(int clock) {
         MemorySegment ts = TIMESPEC.get();
         try {
-            int r = (int) CLOCK_GETTIME.invokeExact(clock, ts);
+            int r = (int) ClockGettime.HANDLE.invokeExact(clock, ts);
             return r == 0 ? timespecNanos(ts, 0) : Long.MIN_VALUE;
         } catch (Throwable t) {
             throw LibC.rethrow(t);
@@ -60,12 +64,12 @@ public final class Time {
      * @return nanoseconds, or -1 if unknown
      */
     public static long resolution(int clock) {
-        if (CLOCK_GETRES == null) {
+        if (ClockGetres.HANDLE == null) {
             return -1;
         }
         MemorySegment ts = TIMESPEC.get();
         try {
-            int r = (int) CLOCK_GETRES.invokeExact(clock, ts);
+            int r = (int) ClockGetres.HANDLE.invokeExact(clock, ts);
             return r == 0 ? timespecNanos(ts, 0) : -1;
         } catch (Throwable t) {
             throw LibC.rethrow(t);

@@ -33,34 +33,62 @@ public final class Unistd {
     public static final int F_SETFL = 4;
 
     // read/write stay non-critical: they may be used on blocking descriptors.
-    private static final MethodHandle READ =
-            LibC.downcall("read", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-    private static final MethodHandle WRITE =
-            LibC.downcall("write", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final class Read {
+        static final MethodHandle HANDLE =
+                LibC.downcall("read", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    }
+    private static final class Write {
+        static final MethodHandle HANDLE =
+                LibC.downcall("write", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    }
     // The same calls without libc or errno (see Syscall), where available: null elsewhere.
     private static final FunctionDescriptor RAW_RW_FD = FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG);
-    private static final MethodHandle RAW_READ = Syscall.handle(Syscall.READ, RAW_RW_FD, false);
-    private static final MethodHandle RAW_WRITE = Syscall.handle(Syscall.WRITE, RAW_RW_FD, false);
+    private static final class RawRead {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.READ, RAW_RW_FD, false);
+    }
+    private static final class RawWrite {
+        static final MethodHandle HANDLE = Syscall.handle(Syscall.WRITE, RAW_RW_FD, false);
+    }
     // close may block (SO_LINGER), so it is not critical either.
-    private static final MethodHandle CLOSE =
-            LibC.downcall("close", FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle PIPE2 =
-            LibC.downcall("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT), LibC.CRITICAL);
-    private static final MethodHandle FCNTL =
-            LibC.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT),
-                    Linker.Option.firstVariadicArg(2), LibC.CRITICAL);
+    private static final class Close {
+        static final MethodHandle HANDLE =
+                LibC.downcall("close", FunctionDescriptor.of(C_INT, C_INT));
+    }
+    private static final class Pipe2 {
+        static final MethodHandle HANDLE =
+                LibC.downcall("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT), LibC.CRITICAL);
+    }
+    private static final class Fcntl {
+        static final MethodHandle HANDLE =
+                LibC.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT),
+                        Linker.Option.firstVariadicArg(2), LibC.CRITICAL);
+    }
 
     // The credential calls wait for every thread of the process: never critical.
-    private static final MethodHandle GETPID = LibC.downcall("getpid", FunctionDescriptor.of(C_INT));
-    private static final MethodHandle SETUID = LibC.downcall("setuid", FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle SETGID = LibC.downcall("setgid", FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle SETGROUPS =
-            LibC.downcall("setgroups", FunctionDescriptor.of(C_INT, C_LONG, C_POINTER));
-    private static final MethodHandle GETGROUPS =
-            LibC.downcall("getgroups", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    private static final class Getpid {
+        static final MethodHandle HANDLE = LibC.downcall("getpid", FunctionDescriptor.of(C_INT));
+    }
+    private static final class Setuid {
+        static final MethodHandle HANDLE = LibC.downcall("setuid", FunctionDescriptor.of(C_INT, C_INT));
+    }
+    private static final class Setgid {
+        static final MethodHandle HANDLE = LibC.downcall("setgid", FunctionDescriptor.of(C_INT, C_INT));
+    }
+    private static final class Setgroups {
+        static final MethodHandle HANDLE =
+                LibC.downcall("setgroups", FunctionDescriptor.of(C_INT, C_LONG, C_POINTER));
+    }
+    private static final class Getgroups {
+        static final MethodHandle HANDLE =
+                LibC.downcall("getgroups", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    }
     private static final FunctionDescriptor GETRES_FD = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER);
-    private static final MethodHandle GETRESUID = LibC.downcall("getresuid", GETRES_FD);
-    private static final MethodHandle GETRESGID = LibC.downcall("getresgid", GETRES_FD);
+    private static final class Getresuid {
+        static final MethodHandle HANDLE = LibC.downcall("getresuid", GETRES_FD);
+    }
+    private static final class Getresgid {
+        static final MethodHandle HANDLE = LibC.downcall("getresgid", GETRES_FD);
+    }
 
     /** {@code ssize_t read(int fd, void *buf, size_t count)}; EINTR is retried. */
     public static long read(int fd, MemorySegment buf, long count) {
@@ -69,7 +97,7 @@ public final class Unistd {
             try {
                 long r;
                 do {
-                    r = (long) RAW_READ.invokeExact(fd, a, count);
+                    r = (long) RawRead.HANDLE.invokeExact(fd, a, count);
                 } while (r == -Errno.EINTR);
                 return r;
             } catch (Throwable t) {
@@ -80,7 +108,7 @@ public final class Unistd {
         try {
             long r;
             do {
-                r = LibC.result((long) READ.invokeExact(st, fd, buf, count), st);
+                r = LibC.result((long) Read.HANDLE.invokeExact(st, fd, buf, count), st);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {
@@ -95,7 +123,7 @@ public final class Unistd {
             try {
                 long r;
                 do {
-                    r = (long) RAW_WRITE.invokeExact(fd, a, count);
+                    r = (long) RawWrite.HANDLE.invokeExact(fd, a, count);
                 } while (r == -Errno.EINTR);
                 return r;
             } catch (Throwable t) {
@@ -106,7 +134,7 @@ public final class Unistd {
         try {
             long r;
             do {
-                r = LibC.result((long) WRITE.invokeExact(st, fd, buf, count), st);
+                r = LibC.result((long) Write.HANDLE.invokeExact(st, fd, buf, count), st);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {
@@ -121,7 +149,7 @@ public final class Unistd {
     public static int close(int fd) {
         MemorySegment st = LibC.errnoState();
         try {
-            int r = LibC.result((int) CLOSE.invokeExact(st, fd), st);
+            int r = LibC.result((int) Close.HANDLE.invokeExact(st, fd), st);
             return r == -Errno.EINTR ? 0 : r;
         } catch (Throwable t) {
             throw LibC.rethrow(t);
@@ -132,7 +160,7 @@ public final class Unistd {
     public static int pipe2(MemorySegment fds, int flags) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) PIPE2.invokeExact(st, fds, flags), st);
+            return LibC.result((int) Pipe2.HANDLE.invokeExact(st, fds, flags), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -142,7 +170,7 @@ public final class Unistd {
     public static int fcntl(int fd, int cmd, int arg) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) FCNTL.invokeExact(st, fd, cmd, arg), st);
+            return LibC.result((int) Fcntl.HANDLE.invokeExact(st, fd, cmd, arg), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -152,7 +180,7 @@ public final class Unistd {
     public static int getpid() {
         MemorySegment st = LibC.errnoState();
         try {
-            return (int) GETPID.invokeExact(st);
+            return (int) Getpid.HANDLE.invokeExact(st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -160,12 +188,12 @@ public final class Unistd {
 
     /** {@code int setuid(uid_t uid)}, for every thread of the process (glibc). */
     public static int setuid(int uid) {
-        return idCall(SETUID, uid);
+        return idCall(Setuid.HANDLE, uid);
     }
 
     /** {@code int setgid(gid_t gid)}, for every thread of the process (glibc). */
     public static int setgid(int gid) {
-        return idCall(SETGID, gid);
+        return idCall(Setgid.HANDLE, gid);
     }
 
     private static int idCall(MethodHandle h, int id) {
@@ -181,7 +209,7 @@ public final class Unistd {
     public static int setgroups(long n, MemorySegment list) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) SETGROUPS.invokeExact(st, n, list), st);
+            return LibC.result((int) Setgroups.HANDLE.invokeExact(st, n, list), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -191,7 +219,7 @@ public final class Unistd {
     public static int getgroups(int size, MemorySegment list) {
         MemorySegment st = LibC.errnoState();
         try {
-            return LibC.result((int) GETGROUPS.invokeExact(st, size, list), st);
+            return LibC.result((int) Getgroups.HANDLE.invokeExact(st, size, list), st);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -199,12 +227,12 @@ public final class Unistd {
 
     /** {@code int getresuid(uid_t *ruid, uid_t *euid, uid_t *suid)}. */
     public static int getresuid(MemorySegment real, MemorySegment effective, MemorySegment saved) {
-        return getres(GETRESUID, real, effective, saved);
+        return getres(Getresuid.HANDLE, real, effective, saved);
     }
 
     /** {@code int getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid)}. */
     public static int getresgid(MemorySegment real, MemorySegment effective, MemorySegment saved) {
-        return getres(GETRESGID, real, effective, saved);
+        return getres(Getresgid.HANDLE, real, effective, saved);
     }
 
     private static int getres(MethodHandle h, MemorySegment real, MemorySegment effective, MemorySegment saved) {
