@@ -110,9 +110,9 @@ final class ServeCommand implements Callable<Integer> {
     Integer loops;
 
     @Option(names = "--spin", paramLabel = "D", converter = DurationConverter.class,
-            description = "Latency mode: before each wait in the kernel, every loop polls without waiting for up to D,"
-                    + " e.g. 100us or 1ms: shorter round trips for up to a core of CPU per busy loop; an idle loop"
-                    + " still sleeps after D (default: 0, off).")
+            description = "Latency mode: before each wait in the kernel, every loop polls without waiting for up to D"
+                    + " (such as 100us or 1ms): shorter round trips for up to a core of CPU per busy loop; an idle"
+                    + " loop still sleeps after D (default: 0, off).")
     Duration spin;
 
     @Option(names = "--blocking", description = "Serve with blocking JDK sockets, one thread per connection.")
