@@ -64,8 +64,8 @@ final class Phases {
     LoopStats stats(String backend) {
         LagHistogram.Summary l = lag.summary(System.nanoTime());
         return new LoopStats(backend, counters.iterations(), counters.eventsDispatched(), counters.waitNanos(),
-                counters.busyNanos(), counters.spinPolls(), counters.spinNanos(), counters.tasksRun(), tasks.pending(), timers.size(), handlers.size(),
-                counters.slowCallbacks(), l.count(), l.p50(), l.p99(), l.max());
+                counters.busyNanos(), counters.spinPolls(), counters.spinNanos(), counters.tasksRun(), tasks.pending(),
+                timers.size(), handlers.size(), counters.slowCallbacks(), l.count(), l.p50(), l.p99(), l.max());
     }
 
     /** Sets how long an iteration spins before it waits (any thread); zero switches spinning off. */
@@ -74,11 +74,6 @@ final class Phases {
             throw new IllegalArgumentException("negative spin " + d);
         }
         spinNanos = d.isZero() ? 0 : d.compareTo(MAX_SPIN) >= 0 ? MAX_SPIN.toNanos() : Math.max(1, d.toNanos());
-    }
-
-    /** The spin set, zero for none. */
-    Duration spin() {
-        return Duration.ofNanos(spinNanos);
     }
 
     /** The number of the current dispatch batch (kernel wait). */
