@@ -21,14 +21,15 @@ import java.util.concurrent.RejectedExecutionException;
  * Everything happens on the thread that calls {@link #run()}. Until then the loop may be
  * set up from the thread that opened it. While it runs, {@link #add}, {@link #modify} and
  * {@link #remove} must be called from the loop thread (from handlers, timers or tasks);
- * {@link #execute}, {@link #stop}, {@link #stats}, {@link #slowCallbackThreshold}, the timer methods ({@link #after},
+ * {@link #execute}, {@link #stop}, {@link #stats}, {@link #slowCallbackThreshold}, {@link #spin}, the timer methods ({@link #after},
  * {@link #every}, {@link #repeatAfter}) and
  * {@link Timer#cancel()} are safe from any thread.
  *
  * <h2>One iteration</h2>
  * <ol>
  * <li>wait in the kernel, at most until the earliest timer (rounded up to whole
- *     milliseconds, so a timer never fires early), not at all when tasks are pending;</li>
+ *     milliseconds, so a timer never fires early), not at all when tasks are pending;
+ *     with a {@linkplain #spin spin}, poll it without waiting for a while first;</li>
  * <li>call the handlers of the ready descriptors, in the order the kernel reported them;
  *     a descriptor removed (or removed and added again) earlier in the same batch is
  *     skipped, and the bits are limited to its interest at that moment;</li>
@@ -440,6 +441,33 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public EventLoop slowCallbackThreshold(Duration threshold) {
         phases.slow.threshold(Objects.requireNonNull(threshold, "threshold"));
+        return this;
+    }
+
+    /**
+     * Latency mode (busy polling; off by default): before it waits in the kernel, each
+     * iteration polls the kernel without waiting, again and again, for up to {@code spin},
+     * and stops as soon as a descriptor is ready, a task or a {@link #stop} comes from another
+     * thread, or a timer is due (never later than the timer, never earlier either). A message
+     * that arrives while the loop spins is handled without the kernel's wake-up of a sleeping
+     * thread: a shorter round trip, for a core's CPU time. A loop with nothing to do for
+     * longer than {@code spin} waits in the kernel as usual, so an idle loop costs nothing;
+     * one that gets work more often than every {@code spin} never sleeps and keeps its core
+     * busy. Worth it only where a core can be spent on the loop: one loop per free core.
+     * {@link LoopStats#spinPolls()} and {@link LoopStats#spinNanos()} count what it costs.
+     * Safe from any thread; read at the start of each iteration.
+     *
+     * <pre>{@code
+     * EventLoop loop = EventLoop.open().spin(Duration.of(100, ChronoUnit.MICROS));
+     * }</pre>
+     *
+     * @param spin how long to poll without waiting before each wait, e.g. 50 µs to 1 ms;
+     *             zero switches it off (the default); beyond a year, a year
+     * @return this loop
+     * @throws IllegalArgumentException if {@code spin} is negative
+     */
+    public EventLoop spin(Duration spin) {
+        phases.spin(Objects.requireNonNull(spin, "spin"));
         return this;
     }
 

@@ -436,6 +436,22 @@ public final class EventLoopGroup implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sets every loop's {@linkplain EventLoop#spin spin} (latency mode): each loop polls
+     * without waiting for up to {@code spin} before it waits, at the cost of up to a core
+     * per busy loop. Safe from any thread.
+     *
+     * @param spin how long to poll without waiting before each wait; zero switches it off
+     * @return this group
+     * @throws IllegalArgumentException if {@code spin} is negative
+     */
+    public EventLoopGroup spin(Duration spin) {
+        for (EventLoop l : loops) {
+            l.spin(spin);
+        }
+        return this;
+    }
+
     @Override
     public String toString() {
         return "EventLoopGroup[" + name + ", " + loops.length + " loops, " + backend + "]";

@@ -17,6 +17,8 @@ final class LoopCounters {
     private static final VarHandle BUSY;
     private static final VarHandle TASKS;
     private static final VarHandle SLOW;
+    private static final VarHandle SPIN_POLLS;
+    private static final VarHandle SPIN;
 
     static {
         try {
@@ -27,6 +29,8 @@ final class LoopCounters {
             BUSY = l.findVarHandle(LoopCounters.class, "busyNanos", long.class);
             TASKS = l.findVarHandle(LoopCounters.class, "tasksRun", long.class);
             SLOW = l.findVarHandle(LoopCounters.class, "slowCallbacks", long.class);
+            SPIN_POLLS = l.findVarHandle(LoopCounters.class, "spinPolls", long.class);
+            SPIN = l.findVarHandle(LoopCounters.class, "spinNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -38,6 +42,8 @@ final class LoopCounters {
     private long busyNanos;
     private long tasksRun;
     private long slowCallbacks;
+    private long spinPolls;
+    private long spinNanos;
 
     /** One iteration ended: {@code wait} in the kernel, {@code busy} running callbacks (loop thread). */
     void iteration(long wait, long busy) {
@@ -59,6 +65,12 @@ final class LoopCounters {
     /** A callback held the loop longer than the threshold (loop thread). */
     void slowCallback() {
         SLOW.setOpaque(this, slowCallbacks + 1);
+    }
+
+    /** The loop polled without waiting, spinning before a wait, for {@code nanos} (loop thread). */
+    void spun(long nanos) {
+        SPIN_POLLS.setOpaque(this, spinPolls + 1);
+        SPIN.setOpaque(this, spinNanos + nanos);
     }
 
     long iterations() {
@@ -83,5 +95,13 @@ final class LoopCounters {
 
     long slowCallbacks() {
         return (long) SLOW.getOpaque(this);
+    }
+
+    long spinPolls() {
+        return (long) SPIN_POLLS.getOpaque(this);
+    }
+
+    long spinNanos() {
+        return (long) SPIN.getOpaque(this);
     }
 }

@@ -58,6 +58,7 @@ final class LoopEvents {
             e.events = s.eventsDispatched();
             e.waiting = s.waitNanos();
             e.working = s.busyNanos();
+            e.spinning = s.spinNanos();
             e.tasksRun = s.tasksRun();
             e.tasksPending = s.pendingTasks();
             e.timers = s.timers();

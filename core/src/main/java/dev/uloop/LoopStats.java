@@ -13,8 +13,13 @@ import java.util.List;
  * @param iterations       loop iterations (one kernel wait each)
  * @param eventsDispatched handler calls made (on io_uring-completion, finished socket
  *                         operations handed to the network layer count too)
- * @param waitNanos        time spent waiting in the kernel
+ * @param waitNanos        time spent waiting in the kernel (with a {@linkplain EventLoop#spin spin},
+ *                         the time spent spinning too)
  * @param busyNanos        time spent running handlers, timers and tasks
+ * @param spinPolls        polls without waiting made while spinning before a wait
+ *                         ({@link EventLoop#spin}; 0 when it is off)
+ * @param spinNanos        time spent spinning, part of {@code waitNanos}: the CPU time the
+ *                         spin costs, at most the spin duration per iteration
  * @param tasksRun         tasks run from {@link EventLoop#execute}
  * @param pendingTasks     tasks queued and not yet run
  * @param timers           timers scheduled and not yet run or cancelled
@@ -31,7 +36,7 @@ import java.util.List;
  * @param lagMaxNanos      loop lag, the largest in the recent window
  */
 public record LoopStats(String backend, long iterations, long eventsDispatched, long waitNanos,
-                        long busyNanos, long tasksRun, int pendingTasks, int timers,
+                        long busyNanos, long spinPolls, long spinNanos, long tasksRun, int pendingTasks, int timers,
                         int registeredFds, long slowCallbacks, long lagSamples, long lagP50Nanos,
                         long lagP99Nanos, long lagMaxNanos) {
     /**
@@ -51,7 +56,8 @@ public record LoopStats(String backend, long iterations, long eventsDispatched, 
         for (int i = 1; i < loops.size(); i++) {
             LoopStats s = loops.get(i);
             t = new LoopStats(t.backend, t.iterations + s.iterations, t.eventsDispatched + s.eventsDispatched,
-                    t.waitNanos + s.waitNanos, t.busyNanos + s.busyNanos, t.tasksRun + s.tasksRun,
+                    t.waitNanos + s.waitNanos, t.busyNanos + s.busyNanos, t.spinPolls + s.spinPolls,
+                    t.spinNanos + s.spinNanos, t.tasksRun + s.tasksRun,
                     t.pendingTasks + s.pendingTasks, t.timers + s.timers, t.registeredFds + s.registeredFds,
                     t.slowCallbacks + s.slowCallbacks, t.lagSamples + s.lagSamples,
                     Math.max(t.lagP50Nanos, s.lagP50Nanos), Math.max(t.lagP99Nanos, s.lagP99Nanos),

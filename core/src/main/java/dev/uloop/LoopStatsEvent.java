@@ -43,6 +43,11 @@ final class LoopStatsEvent extends Event {
     @Timespan(Timespan.NANOSECONDS)
     long working;
 
+    @Label("Time Spinning")
+    @Description("Part of the time waiting spent polling without waiting (EventLoop.spin) since the loop was opened")
+    @Timespan(Timespan.NANOSECONDS)
+    long spinning;
+
     @Label("Tasks Run")
     long tasksRun;
 

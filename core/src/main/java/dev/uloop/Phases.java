@@ -9,6 +9,7 @@ import dev.uloop.internal.util.Failures;
 import dev.uloop.internal.util.LagHistogram;
 import dev.uloop.daemon.LogThrottle;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 
 /**
  * One iteration of a loop, as a few named phases in a fixed order (libuv's {@code uv_run}):
@@ -20,9 +21,18 @@ import java.lang.System.Logger.Level;
  * <p>Lag: each timer records how long after its deadline it started, each task how long
  * after {@link EventLoop#execute} it started (a sample of the tasks: see {@link TaskQueue});
  * one clock read per phase, or per callback while slow callbacks are timed. Slow callbacks: see {@link SlowCallbacks}.
+ *
+ * <p>Spin ({@link EventLoop#spin}): an iteration that would wait in the kernel first polls
+ * it without waiting, again and again, until something is ready, a completion or a task is
+ * pending (a task or a {@link EventLoop#stop stop} from another thread also makes the
+ * wakeup descriptor ready), the earliest timer is due, or the spin duration has passed since
+ * the iteration began; only then does it wait, for the time left until the timer. Each poll
+ * is the same allocation-free call as the wait, so spinning allocates nothing either.
  */
 final class Phases {
     private static final System.Logger LOG = System.getLogger("uloop.EventLoop");
+    /** Longer spins are cut to this (the clock arithmetic stays far from overflow): spinning for good. */
+    private static final Duration MAX_SPIN = Duration.ofDays(365);
     /** Callbacks that throw again and again log once per interval. */
     private final LogThrottle failures = new LogThrottle(LOG);
 
@@ -34,6 +44,7 @@ final class Phases {
     private final ReadySet ready = new ReadySet();
     private long batch;                  // incremented after each kernel wait
     private boolean timing;              // time each callback in this iteration (slow-callback detection)
+    private volatile long spinNanos;     // poll without waiting this long before a wait; 0: off
 
     final LoopCounters counters = new LoopCounters();
     final LagHistogram lag = new LagHistogram(System.nanoTime());
@@ -53,8 +64,16 @@ final class Phases {
     LoopStats stats(String backend) {
         LagHistogram.Summary l = lag.summary(System.nanoTime());
         return new LoopStats(backend, counters.iterations(), counters.eventsDispatched(), counters.waitNanos(),
-                counters.busyNanos(), counters.tasksRun(), tasks.pending(), timers.size(), handlers.size(),
-                counters.slowCallbacks(), l.count(), l.p50(), l.p99(), l.max());
+                counters.busyNanos(), counters.spinPolls(), counters.spinNanos(), counters.tasksRun(), tasks.pending(),
+                timers.size(), handlers.size(), counters.slowCallbacks(), l.count(), l.p50(), l.p99(), l.max());
+    }
+
+    /** Sets how long an iteration spins before it waits (any thread); zero switches spinning off. */
+    void spin(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("negative spin " + d);
+        }
+        spinNanos = d.isZero() ? 0 : d.compareTo(MAX_SPIN) >= 0 ? MAX_SPIN.toNanos() : Math.max(1, d.toNanos());
     }
 
     /** The number of the current dispatch batch (kernel wait). */
@@ -70,7 +89,8 @@ final class Phases {
     void runOnce(boolean noWait) {
         long timeout = tasks.pending() > 0 || noWait ? 0 : timeoutMillis();
         long t0 = System.nanoTime();
-        int n = poller.poll(timeout, ready);
+        long spin = timeout != 0 ? spinNanos : 0;
+        int n = spin > 0 ? spinThenWait(t0, spin) : poller.poll(timeout, ready);
         long t1 = System.nanoTime();
         batch++;
         timing = slow.begin();
@@ -86,6 +106,35 @@ final class Phases {
         runTimers(t1);
         long t2 = runTasks(System.nanoTime());
         counters.iteration(t1 - t0, t2 - t1);
+    }
+
+    /**
+     * Polls the kernel without waiting until something is ready or pending, the earliest
+     * timer is due, or {@code spin} has passed since {@code start}; then, if nothing came,
+     * waits as usual for the time left.
+     *
+     * @return the number of ready descriptors
+     */
+    private int spinThenWait(long start, long spin) {
+        ScheduledTimer first = timers.peek();
+        long end = first != null && first.deadline() - start < spin ? first.deadline() : start + spin;
+        long now = start;
+        int n;
+        boolean found;
+        do {
+            n = poller.poll(0, ready);
+            found = n > 0 || completions.pending() > 0 || tasks.pending() > 0;
+            if (!found) {
+                Thread.onSpinWait();
+            }
+            long t = System.nanoTime();
+            counters.spun(t - now);          // per poll: a long spin shows in the stats while it lasts
+            now = t;
+        } while (!found && now - end < 0);
+        if (found) {
+            return n;
+        }
+        return poller.poll(tasks.pending() > 0 ? 0 : timeoutMillis(), ready);
     }
 
     /** Milliseconds until the earliest timer, rounded up; -1 (forever) without timers. */

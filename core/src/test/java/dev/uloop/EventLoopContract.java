@@ -37,6 +37,11 @@ public abstract class EventLoopContract {
     /** The backend under test. */
     protected abstract Backend backend();
 
+    /** The loop's {@linkplain EventLoop#spin spin}: none, unless a subclass runs the contract spinning. */
+    protected Duration spin() {
+        return Duration.ZERO;
+    }
+
     protected EventLoop loop;
     protected Fds fds;
 
@@ -45,7 +50,7 @@ public abstract class EventLoopContract {
         // Per test, not in @BeforeAll: Surefire reports tests skipped there as neither run nor skipped.
         assumeTrue(backend().isAvailable(),
                 () -> backend() + " is not available here: " + backend().unavailableReason().orElse(""));
-        loop = EventLoop.open(backend());
+        loop = EventLoop.open(backend()).spin(spin());
         fds = new Fds();
     }
 

@@ -6,9 +6,12 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations written as people do: {@code 500ms}, {@code 2s}, {@code 1m}, or a bare number of seconds. */
+/**
+ * Durations written as people do: {@code 100us}, {@code 500ms}, {@code 2s}, {@code 1m}, or a
+ * bare number of seconds.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
+    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)(us|ms|s|m)?");
 
     @Override
     public Duration convert(String value) {
@@ -18,11 +21,12 @@ final class DurationConverter implements ITypeConverter<Duration> {
         }
         double n = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        double millis = switch (unit) {
-            case "ms" -> n;
-            case "m" -> n * 60_000;
-            default -> n * 1000;
+        double nanosPerUnit = switch (unit) {
+            case "us" -> 1e3;
+            case "ms" -> 1e6;
+            case "m" -> 60e9;
+            default -> 1e9;
         };
-        return Duration.ofNanos((long) (millis * 1_000_000));
+        return Duration.ofNanos(Math.round(n * nanosPerUnit));
     }
 }

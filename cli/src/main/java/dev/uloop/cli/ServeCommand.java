@@ -109,6 +109,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Event loops, each on its own thread, sharing the port with SO_REUSEPORT (default: 1).")
     Integer loops;
 
+    @Option(names = "--spin", paramLabel = "D", converter = DurationConverter.class,
+            description = "Latency mode: before each wait in the kernel, every loop polls without waiting for up to D"
+                    + " (such as 100us or 1ms): shorter round trips for up to a core of CPU per busy loop; an idle"
+                    + " loop still sleeps after D (default: 0, off).")
+    Duration spin;
+
     @Option(names = "--blocking", description = "Serve with blocking JDK sockets, one thread per connection.")
     boolean blocking;
 
@@ -350,6 +356,10 @@ final class ServeCommand implements Callable<Integer> {
         if (blocking && backend != null) {
             throw usage("--blocking and --backend conflict: blocking sockets use no event loop backend");
         }
+        if (blocking && spin != null) {
+            throw usage("--blocking and --spin conflict: --spin makes the event loops poll before they wait;"
+                    + " blocking sockets wait in a thread each");
+        }
         if (blocking && loops != null) {
             throw usage("--blocking and --loops conflict: blocking sockets use a thread per connection, not event loops");
         }
@@ -399,6 +409,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withGrace(Duration.ofMillis(graceMillis))
                 .withStatsInterval(verbose ? Duration.ofSeconds(10) : null)
                 .withLimits(tcpLimits.limits(spec, service, !service.udpOnly() && (both || tcp), inetd))
+                .withSpin(spin != null ? spin : Duration.ZERO)
                 .withObservability(observe.settings(blocking ? "--blocking" : inetd ? "--inetd" : null, this::usage));
     }
 

@@ -66,7 +66,7 @@ public final class Inetd {
             throw new IOException(config.service().id() + " is served over UDP only, but " + socket
                     + " is a TCP connection");
         }
-        this.loop = EventLoop.open(backend);
+        this.loop = EventLoop.open(backend).spin(config.spin());
     }
 
     /**

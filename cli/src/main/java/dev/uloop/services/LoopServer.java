@@ -89,7 +89,7 @@ final class LoopServer implements Server {
             throw new IllegalStateException("already started");
         }
         InetSocketAddress at = inherited() ? null : ServerSupport.resolve(config);
-        EventLoopGroup g = EventLoopGroup.open(loops, backend, "uloop-" + config.service().id());
+        EventLoopGroup g = EventLoopGroup.open(loops, backend, "uloop-" + config.service().id()).spin(config.spin());
         try {
             if (config.tcp()) {
                 SocketOptions options = config.limits().applyTo(new SocketOptions());

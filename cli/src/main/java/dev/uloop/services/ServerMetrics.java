@@ -110,8 +110,12 @@ final class ServerMetrics {
         each(p, all, "uloop_loop_events_total", "counter", "Handler calls and completions dispatched",
                 s -> s.eventsDispatched());
         each(p, all, "uloop_loop_tasks_total", "counter", "Tasks run from execute()", s -> s.tasksRun());
-        each(p, all, "uloop_loop_wait_seconds_total", "counter", "Time spent waiting in the kernel",
+        each(p, all, "uloop_loop_wait_seconds_total", "counter", "Time spent waiting in the kernel (spinning included)",
                 s -> s.waitNanos() / NANOS);
+        each(p, all, "uloop_loop_spin_seconds_total", "counter",
+                "Time spent polling without waiting before a wait (--spin), CPU time it costs", s -> s.spinNanos() / NANOS);
+        each(p, all, "uloop_loop_spin_polls_total", "counter", "Polls without waiting made while spinning (--spin)",
+                s -> s.spinPolls());
         each(p, all, "uloop_loop_busy_seconds_total", "counter", "Time spent running handlers, timers and tasks",
                 s -> s.busyNanos() / NANOS);
         each(p, all, "uloop_loop_slow_callbacks_total", "counter",

@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param sntp          stratum, reference ID and KoD of the sntp service (ignored by others)
  * @param limits        TCP connection limits and idle timeout
  * @param observability metrics endpoint and slow-callback warnings (event loops only)
+ * @param spin          how long each event loop polls without waiting before it waits
+ *                      ({@link dev.uloop.EventLoop#spin}, latency mode); zero for never
  */
 public record ServiceConfig(Service service, String host, int port, boolean tcp, boolean udp,
                             DaytimeFormat format, RateLimit rateLimit, Duration grace, Duration statsInterval,
                             SntpSettings sntp, TcpLimits limits,
-                            Observability observability) {
+                            Observability observability, Duration spin) {
     /** The default host: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** The default grace period of a stop. */
@@ -34,7 +36,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      * Checks the values.
      *
      * @throws IllegalArgumentException for a port outside 0..65535, TCP for a UDP-only
-     *                                  service, or a negative grace
+     *                                  service, or a negative grace or spin
      */
     public ServiceConfig {
         Objects.requireNonNull(service, "service");
@@ -45,6 +47,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
         Objects.requireNonNull(sntp, "sntp");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(observability, "observability");
+        Objects.requireNonNull(spin, "spin");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range");
         }
@@ -54,13 +57,16 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
         if (grace.isNegative()) {
             throw new IllegalArgumentException("negative grace " + grace);
         }
+        if (spin.isNegative()) {
+            throw new IllegalArgumentException("negative spin " + spin);
+        }
     }
 
     /**
      * The defaults: 127.0.0.1 on the service's default port, TCP and UDP (UDP only for
      * sntp), seed format, no rate limit, 2 s grace, no periodic stats, chrony's local
-     * stratum and reference ID, no TCP limits, no metrics endpoint and no slow-callback
-     * warnings.
+     * stratum and reference ID, no TCP limits, no metrics endpoint, no slow-callback
+     * warnings and no spin.
      *
      * @param service the service
      * @return the settings
@@ -68,7 +74,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
     public static ServiceConfig of(Service service) {
         return new ServiceConfig(service, DEFAULT_HOST, service.defaultPort(), !service.udpOnly(), true,
                 DaytimeFormat.SEED, RateLimit.NONE, DEFAULT_GRACE, null, SntpSettings.DEFAULT, TcpLimits.NONE,
-                Observability.NONE);
+                Observability.NONE, Duration.ZERO);
     }
 
     /**
@@ -79,7 +85,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withHost(String h) {
         return new ServiceConfig(service, h, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -90,7 +96,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withPort(int p) {
         return new ServiceConfig(service, host, p, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -102,7 +108,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withProtocols(boolean t, boolean u) {
         return new ServiceConfig(service, host, port, t, u, format, rateLimit, grace, statsInterval, sntp, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -113,7 +119,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withFormat(DaytimeFormat f) {
         return new ServiceConfig(service, host, port, tcp, udp, f, rateLimit, grace, statsInterval, sntp, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -135,7 +141,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withRateLimit(RateLimit r) {
         return new ServiceConfig(service, host, port, tcp, udp, format, r, grace, statsInterval, sntp, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -146,7 +152,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withGrace(Duration g) {
         return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, g, statsInterval, sntp, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -157,7 +163,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withStatsInterval(Duration every) {
         return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, every, sntp, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -168,7 +174,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withSntp(SntpSettings s) {
         return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, s, limits,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -179,7 +185,7 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withLimits(TcpLimits l) {
         return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, l,
-                observability);
+                observability, spin);
     }
 
     /**
@@ -190,6 +196,17 @@ public record ServiceConfig(Service service, String host, int port, boolean tcp,
      */
     public ServiceConfig withObservability(Observability o) {
         return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits,
-                o);
+                o, spin);
+    }
+
+    /**
+     * A copy whose event loops spin before they wait (latency mode).
+     *
+     * @param d how long each loop polls without waiting before it waits; zero for never
+     * @return a copy with that spin
+     */
+    public ServiceConfig withSpin(Duration d) {
+        return new ServiceConfig(service, host, port, tcp, udp, format, rateLimit, grace, statsInterval, sntp, limits,
+                observability, d);
     }
 }

@@ -88,6 +88,20 @@ class ServeCommandTest {
         assertTrue(!parsed("echo").observability().metrics());
     }
 
+    @Test
+    void spinIsOffByDefaultTakesMicrosecondsAndIsRefusedWithBlocking() {
+        assertEquals(java.time.Duration.ZERO, parsed("echo").spin());
+        assertEquals(java.time.Duration.ofNanos(100_000), parsed("echo", "--spin", "100us").spin());
+        assertEquals(java.time.Duration.ofMillis(1), parsed("echo", "--spin", "1ms", "--loops", "2").spin());
+        assertEquals(java.time.Duration.ZERO, parsed("echo", "--spin", "0").spin());
+        assertUsage("invalid value for option '--spin': '-1ms' is not a duration; write e.g. 500ms, 5s or 1m",
+                "serve", "echo", "--spin", "-1ms");
+        assertUsage("invalid value for option '--spin': 'fast' is not a duration; write e.g. 500ms, 5s or 1m",
+                "serve", "echo", "--spin", "fast");
+        assertUsage("--blocking and --spin conflict: --spin makes the event loops poll before they wait;"
+                + " blocking sockets wait in a thread each", "serve", "echo", "--blocking", "--spin", "100us");
+    }
+
     private static dev.uloop.services.ServiceConfig parsed(String... args) {
         ServeCommand c = new ServeCommand();
         new picocli.CommandLine(c).parseArgs(args);

@@ -133,6 +133,7 @@ class MetricsTest {
                 .replaceAll(".*\\(backend (\\S+?)\\).*", "$1") + "\"}"), m.toString());
         for (String name : new String[] {"uloop_loop_iterations_total{loop=\"0\"}", "uloop_loop_busy_seconds_total{loop=\"0\"}",
                 "uloop_loop_wait_seconds_total{loop=\"0\"}", "uloop_loop_lag_seconds{loop=\"0\",quantile=\"0.99\"}",
+                "uloop_loop_spin_seconds_total{loop=\"0\"}", "uloop_loop_spin_polls_total{loop=\"0\"}",
                 "uloop_tcp_connections_open", "uloop_udp_datagrams_dropped_total{reason=\"rate\"}"}) {
             assertTrue(m.containsKey(name), name + " missing from " + m.keySet());
         }

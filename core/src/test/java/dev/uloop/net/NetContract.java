@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -44,6 +45,11 @@ import org.junit.jupiter.api.Timeout;
 public abstract class NetContract {
     protected abstract Backend backend();
 
+    /** The loop's {@linkplain dev.uloop.EventLoop#spin spin}: none, unless a subclass runs the contract spinning. */
+    protected Duration spin() {
+        return Duration.ZERO;
+    }
+
     LoopThread lt;
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
@@ -53,6 +59,7 @@ public abstract class NetContract {
         assumeTrue(backend().isAvailable(),
                 () -> backend() + " is not available here: " + backend().unavailableReason().orElse(""));
         lt = new LoopThread(backend());
+        lt.loop().spin(spin());
     }
 
     @AfterEach

@@ -143,15 +143,15 @@ class ParsersTest {
         assertEquals(Duration.ofMillis(1500), c.convert("1.5"));
         assertEquals(Duration.ofMinutes(4), c.convert("4m"));
         List<ServerDef> all = Servers.all(Jvm.java(), "cp", java.nio.file.Path.of("/usr/bin/sockperf"), null, null);
-        assertEquals(15, all.size());
+        assertEquals(16, all.size());
         assertEquals(List.of("uloop-epoll", "uloop-io_uring", "uloop-io_uring-completion", "uloop-poll", "uloop-select",
-                "uloop-epoll-2loops",
+                "uloop-epoll-2loops", "uloop-epoll-spin",
                 "uloop-blocking", "uloop-virtual"),
                 Servers.select(all, "uloop-*").stream().map(ServerDef::id).toList());
         assertEquals(List.of("netty-epoll", "sockperf-epoll"),
                 Servers.select(all, "sockperf-epoll, netty-epoll").stream().map(ServerDef::id).toList());
         assertThrows(IllegalArgumentException.class, () -> Servers.select(all, "nginx"));
-        assertEquals(12, Servers.all(Jvm.java(), "cp", null, null, null).size(), "no sockperf, no sockperf servers");
+        assertEquals(13, Servers.all(Jvm.java(), "cp", null, null, null).size(), "no sockperf, no sockperf servers");
     }
 
     @Test

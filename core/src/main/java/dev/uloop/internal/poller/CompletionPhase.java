@@ -14,6 +14,16 @@ public interface CompletionPhase {
      */
     int run();
 
+    /**
+     * Completions reaped by the last wait and not handed out yet: a loop that spins stops
+     * when there are any, as when descriptors are ready.
+     *
+     * @return how many wait for {@link #run()}
+     */
+    default int pending() {
+        return 0;
+    }
+
     /** The phase of the readiness backends: nothing to hand out. */
     CompletionPhase NONE = () -> 0;
 }

@@ -44,6 +44,11 @@ public final class CompletionEngine implements SocketEngine, CompletionPhase {
         return io.pending() == 0 ? 0 : io.run();
     }
 
+    @Override
+    public int pending() {
+        return io.pending();
+    }
+
     /** Receive buffers handed to connections and not given back yet (for tests). */
     public int heldBuffers() {
         return io.buffers().held();
