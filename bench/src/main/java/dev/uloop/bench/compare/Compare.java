@@ -142,7 +142,9 @@ public final class Compare implements Callable<Integer> {
     boolean loadgenCheck;
 
     @Option(names = "--replot", paramLabel = "DIR",
-            description = "Only redraw the charts of an earlier run from DIR/results.csv (into DIR), then exit.")
+            description = "Only redraw the charts of an earlier run from DIR/results.csv (into DIR), with its rows judged"
+                    + " again as this version does (lost connections, ratios: results.csv and the table of results.md"
+                    + " are rewritten), then exit.")
     Path replot;
 
     @Option(names = "--base-port", defaultValue = "17000", description = "Servers listen on ports from here on, below the ephemeral range (default: ${DEFAULT-VALUE}).")
@@ -189,7 +191,14 @@ public final class Compare implements Callable<Integer> {
             }
         }
         if (replot != null) {
-            List<Row> old = Report.parseCsv(Files.readString(replot.resolve("results.csv")));
+            // The rows as this version judges them (lost connections, ratios), written back with the charts.
+            List<Row> old = Stats.withRatios(Stats.failLossy(
+                    Report.parseCsv(Files.readString(replot.resolve("results.csv")))));
+            Files.writeString(replot.resolve("results.csv"), Report.csv(old), StandardCharsets.UTF_8);
+            Path md = replot.resolve("results.md");
+            if (Files.isRegularFile(md)) {
+                Files.writeString(md, Markdown.withTable(Files.readString(md), old), StandardCharsets.UTF_8);
+            }
             int r = old.stream().mapToInt(x -> x.roundMsgs().size()).max().orElse(1);
             for (Path c : Charts.write(old, replot, r)) {
                 stdout.println("Chart:   " + c);
@@ -255,7 +264,7 @@ public final class Compare implements Callable<Integer> {
         if (!memoryOnly) {
             rows = runLoad(chosen, chosenPoints, started);
         }
-        rows = Stats.withRatios(rows);
+        rows = Stats.withRatios(Stats.failLossy(rows));
 
         List<LoadgenCheck> checks = new ArrayList<>();
         if (loadgenCheck && sockperf != null && !quick && !memoryOnly) {

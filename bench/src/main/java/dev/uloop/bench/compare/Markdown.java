@@ -111,4 +111,36 @@ final class Markdown {
     private static String num(double d) {
         return Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.1f", d);
     }
+
+    /**
+     * A results.md with its results table made again from {@code rows} (for {@code --replot}):
+     * the table under "## Results" is replaced, the rest is kept as it was.
+     *
+     * @param md   the text of a results.md
+     * @param rows the rows
+     * @return the new text, or {@code md} itself when it has no results table
+     */
+    static String withTable(String md, List<Row> rows) {
+        List<String> lines = md.lines().toList();
+        int results = lines.indexOf("## Results");
+        int start = -1;
+        for (int i = results + 1; results >= 0 && i < lines.size() && !lines.get(i).startsWith("## "); i++) {
+            if (lines.get(i).startsWith("| POINT |")) {
+                start = i;
+                break;
+            }
+        }
+        if (start < 0) {
+            return md;
+        }
+        int end = start;
+        while (end < lines.size() && lines.get(end).startsWith("|")) {
+            end++;
+        }
+        StringBuilder sb = new StringBuilder();
+        lines.subList(0, start).forEach(l -> sb.append(l).append('\n'));
+        sb.append(Report.markdownTable(rows));
+        lines.subList(end, lines.size()).forEach(l -> sb.append(l).append('\n'));
+        return sb.toString();
+    }
 }

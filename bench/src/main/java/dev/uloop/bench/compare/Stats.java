@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Medians and the ratio column. */
@@ -23,6 +24,32 @@ public final class Stats {
         }
         int mid = v.length / 2;
         return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+    }
+
+    /**
+     * Fails the TCP rows of servers that did not hold the point's connections: more errors
+     * per round (connections reset or closed by the server, replies lost) than 1 % of its
+     * connections, as sockperf's server at 10,000 connections, which accepts 1,023 and
+     * drops the rest. What such a server echoes is the work of the connections it kept, not
+     * of the point: its row keeps the figure in its note, and it is no reference for the
+     * ratio.
+     *
+     * @param rows the rows of one run
+     * @return the same rows, in the same order, those that lost connections failed
+     */
+    public static List<Row> failLossy(List<Row> rows) {
+        List<Row> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            int rounds = r.roundMsgs().size();
+            Point p = r.point();
+            boolean lossy = r.ok() && !p.udp() && rounds > 0
+                    && r.errors() > rounds * Math.max(1, (p.connections() + p.idle()) / 100);
+            out.add(!lossy ? r : Row.without(r.server(), r.nativeC(), p, Row.Status.FAILED, String.format(Locale.ROOT,
+                    "lost connections: %,d errors in %d round(s) with %,d connections (it echoed %,.0f msgs/s on the"
+                            + " ones it kept)%s", r.errors(), rounds, p.connections() + p.idle(), r.msgsPerSec(),
+                    r.note().isEmpty() ? "" : "; " + r.note())));
+        }
+        return out;
     }
 
     /**

@@ -79,6 +79,18 @@ class ReportTest {
     }
 
     @Test
+    void replottingReplacesOnlyTheResultsTableOfResultsMd() {
+        String md = "# run\n\n## Results\n\nColumns: ...\n\n| POINT | old |\n|---|---|\n| tcp 64 | x |\n\n## Charts\n\n"
+                + "| not | this |\n";
+        String out = Markdown.withTable(md, rows);
+        assertTrue(out.startsWith("# run\n\n## Results\n\nColumns: ...\n\n| POINT | SERVER |"), out);
+        assertTrue(out.contains("| tcp 64 | uloop-epoll | 150,000 |"), out);
+        assertTrue(!out.contains("| tcp 64 | x |"), out);
+        assertTrue(out.endsWith("\n\n## Charts\n\n| not | this |\n"), out);
+        assertEquals("no table\n", Markdown.withTable("no table\n", rows));
+    }
+
+    @Test
     void markdownTableHasHeaderSeparatorAndRows() {
         String md = Report.markdownTable(rows);
         List<String> lines = md.lines().toList();

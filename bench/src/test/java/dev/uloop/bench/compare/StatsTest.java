@@ -66,6 +66,28 @@ class StatsTest {
     }
 
     @Test
+    void aServerThatLosesConnectionsFailsThePointAndIsNoReference() {
+        Point c10k = Point.tcp(10_000);
+        BenchResult kept1023 = new BenchResult("x", "tcp", 10_000, 0, 64, 1, 2, 90_000, 8_977, 200, 300, 400, 500,
+                600, -1);
+        BenchResult clean = CompareFixtures.result(40_000, 200_000, 300_000, 20);
+        BenchResult fewErrors = new BenchResult("x", "tcp", 10_000, 0, 64, 1, 2, 80_000, 100, 1, 1, 1, 1, 1, -1);
+        List<Row> rows = Stats.withRatios(Stats.failLossy(List.of(
+                Row.measured("sockperf-epoll", true, c10k, List.of(kept1023, kept1023), List.of(), List.of(0.5, 0.5),
+                        "", 0),
+                Row.measured("uloop-epoll", false, c10k, List.of(clean, clean), List.of(), List.of(0.5, 0.5), "", 0),
+                Row.measured("jdk-nio", false, c10k, List.of(fewErrors), List.of(), List.of(0.5), "", 0))));
+        Row sockperf = rows.get(0);
+        assertEquals(Row.Status.FAILED, sockperf.status());
+        assertTrue(sockperf.note().startsWith("lost connections: 17,954 errors in 2 round(s) with 10,000 connections"
+                + " (it echoed 45,000 msgs/s on the ones it kept)"), sockperf.note());
+        assertTrue(rows.get(1).ok());
+        assertTrue(Double.isNaN(rows.get(1).ratio()), "no C server held the point: no ratio");
+        assertTrue(rows.get(2).ok(), "100 errors in a round of 10,000 connections is 1 %, not more");
+        assertEquals(rows, Stats.withRatios(Stats.failLossy(rows)), "judging twice changes nothing");
+    }
+
+    @Test
     void ratioIsAgainstTheFastestNativeServerOfThePoint() {
         List<Row> rows = Stats.withRatios(CompareFixtures.rows());
         assertEquals(0.75, rows.get(0).ratio(), 1e-9);           // uloop-epoll 150k / sockperf-epoll 200k
