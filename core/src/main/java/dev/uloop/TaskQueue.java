@@ -60,6 +60,9 @@ final class TaskQueue {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Waker waker;
+    /** Orders a wakeup's write with the close of its descriptor, whose number may be reused at once. */
+    private final Object wakerLock = new Object();
+    private boolean wakerClosed;                 // guarded by wakerLock
 
     private TaskQueue(Waker waker) {
         this.waker = waker;
@@ -94,10 +97,19 @@ final class TaskQueue {
         NEXT.setRelease(prev, n);
     }
 
-    /** Interrupts the loop's kernel wait, unless a wakeup is pending already (any thread). */
+    /**
+     * Interrupts the loop's kernel wait, unless a wakeup is pending already (any thread).
+     * Does nothing once the queue is closed: a task queued by another thread while the loop
+     * closes (a timer cancelled during shutdown) must neither fail on the closed descriptor
+     * nor write into whatever file took its number since.
+     */
     void wakeup() {
         if (wakeupPending.compareAndSet(false, true)) {
-            waker.wakeup();
+            synchronized (wakerLock) {
+                if (!wakerClosed) {
+                    waker.wakeup();
+                }
+            }
         }
     }
 
@@ -138,8 +150,11 @@ final class TaskQueue {
         return lastQueuedAt;
     }
 
-    /** Closes the wakeup descriptor. */
+    /** Closes the wakeup descriptor; later wakeups do nothing. */
     void close() {
-        waker.close();
+        synchronized (wakerLock) {
+            wakerClosed = true;
+            waker.close();
+        }
     }
 }

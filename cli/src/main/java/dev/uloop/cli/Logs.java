@@ -23,13 +23,13 @@ public final class Logs {
     private Logs() {}
 
     /**
-     * Made at the first record, not at start: the time zone's rules take a read of the
-     * JDK's zone database, about 15 ms before the ready line otherwise.
+     * Made at start, though reading the time zone's rules from the JDK's zone database costs
+     * about 15 ms before the ready line: made at the first record instead, it was made by the
+     * first warning, which may well be "out of descriptors" (EMFILE), when the database cannot
+     * be opened; the JDK then keeps its time zone broken for good (no log line, no daytime).
      */
-    private static final class Time {
-        static final DateTimeFormatter FORMAT =
-                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS").withZone(ZoneId.systemDefault());
-    }
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS").withZone(ZoneId.systemDefault());
 
     /**
      * Sends log records to stderr in the seeds' format.
@@ -80,7 +80,7 @@ public final class Logs {
         @Override
         public String format(LogRecord r) {
             StringBuilder sb = new StringBuilder(128)
-                    .append(Time.FORMAT.format(Instant.ofEpochMilli(r.getMillis())))
+                    .append(TIME.format(Instant.ofEpochMilli(r.getMillis())))
                     .append(" - ").append(r.getLoggerName())
                     .append(" - ").append(levelName(r.getLevel()))
                     .append(" - ").append(formatMessage(r))

@@ -197,7 +197,7 @@ public final class Charts {
         String xTitle = spec.xTitle() + (rounds > 1 && spec.spread()
                 ? String.format(Locale.ROOT, "  |  bars: spread between rounds (up to %.0f%%)", worst * 100) : "");
         String yTitle = spec.yTitle() + (rounds > 1 ? ", median of " + rounds + " rounds" : ", 1 round");
-        XYChart chart = new XYChartBuilder().width(1200).height(700).title(spec.title()).xAxisTitle(xTitle)
+        XYChart chart = new XYChartBuilder().width(1320).height(700).title(spec.title()).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         style(chart.getStyler(), spec.logX(), spec.logY());
         List<Color> used = new ArrayList<>();

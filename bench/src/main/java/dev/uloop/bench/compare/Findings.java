@@ -62,6 +62,9 @@ final class Findings {
         if (n.contains("MAX_ACTIVE_FD_NUM")) {
             return ": sockperf's 1,024-socket cap";
         }
+        if (n.startsWith("lost connections")) {
+            return ": dropped connections";
+        }
         return "";
     }
 

@@ -53,8 +53,8 @@ public final class Servers {
         }
         list.add(uloop("uloop-epoll-2loops", "uloop, two event loops on epoll sharing the port (SO_REUSEPORT)",
                 java, classPath, List.of("--backend", "epoll", "--loops", "2")));
-        // 200 us: above the one-connection round trip on loopback (p50 about 55 us, p99 about 80 us in
-        // the committed run), so that the loop is still spinning when the next message comes; an idle
+        // 200 us: above the one-connection round trip on loopback (p50 30-55 us, p99 60-80 us on a
+        // quiet machine), so that the loop is still spinning when the next message comes; an idle
         // server still sleeps after 200 us.
         list.add(uloop("uloop-epoll-spin", "uloop on epoll in latency mode: polls without waiting for up to 200 us"
                 + " before each wait (--spin), a core's CPU for round-trip time",
