@@ -1,11 +1,8 @@
 package dev.uloop.bench.compare;
 
 import dev.uloop.Backend;
-import dev.uloop.loadgen.BenchResult;
-import dev.uloop.loadgen.LoadSpec;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -269,14 +265,14 @@ public final class Compare implements Callable<Integer> {
         List<LoadgenCheck> checks = new ArrayList<>();
         if (loadgenCheck && sockperf != null && !quick && !memoryOnly) {
             for (boolean udp : new boolean[] {false, true}) {
-                checks.add(runLoadgenCheck(catalogue, sockperf, udp));
+                checks.add(runner.loadgenCheck(catalogue, sockperf, udp));
             }
         }
 
         List<AllocResult> allocResults = new ArrayList<>();
         if (alloc && !memoryOnly) {
             for (ServerDef def : Servers.select(catalogue, allocServers)) {
-                allocResults.add(runAlloc(def, Point.tcp(64)));
+                allocResults.add(runner.allocation(def, Point.tcp(64)));
             }
         }
         List<MemoryResult> memoryResults = new ArrayList<>();
@@ -386,109 +382,6 @@ public final class Compare implements Callable<Integer> {
         return rows;
     }
 
-    // ------------------------------------------------------------ load generator check
-
-    private LoadgenCheck runLoadgenCheck(List<ServerDef> catalogue, Path sockperf, boolean udp) {
-        String transport = udp ? "udp" : "tcp";
-        ServerDef def = catalogue.stream().filter(d -> d.id().equals("sockperf-epoll")).findFirst().orElseThrow();
-        String prefix = "load generator check (" + transport + ")";
-        double[] sp = {Double.NaN, Double.NaN, Double.NaN};
-        double[] lg = {Double.NaN, Double.NaN, Double.NaN};
-        List<String> problems = new ArrayList<>();
-        int port = port();
-        ServerProcess server = null;
-        try {
-            progress.live(prefix + ": sockperf ping-pong");
-            server = ServerProcess.start(def.id(), def.launcher().command(port, udp, List.of(), work), serverCpu,
-                    def.ready(), Duration.ofSeconds(30));
-            runner.current(server);
-            long secs = Math.max(1, Math.round((warmup.toMillis() + duration.toMillis()) / 1000.0));
-            List<String> cmd = new ArrayList<>(List.of(sockperf.toString(), "ping-pong", "-i", "127.0.0.1", "-p",
-                    Integer.toString(port), "-t", Long.toString(secs), "-m", Integer.toString(size), "--full-rtt"));
-            if (!udp) {
-                cmd.add("--tcp");
-            }
-            try {
-                sp = LoadgenCheck.parseSockperf(Jvm.run(cmd, (int) secs + 30));
-            } catch (IOException e) {
-                problems.add("sockperf ping-pong: " + oneLine(e.getMessage()));
-            }
-            progress.live(prefix + ": load generator");
-            try {
-                BenchResult r = runner.runRound(new LoadSpec(new InetSocketAddress("127.0.0.1", port), udp, 1, 0, size, 1,
-                        warmup, duration, connectRate, true, server.pid(), Backend.best()), "check",
-                        s -> progress.live(prefix + ": load generator  " + s), server, new GcCounter.Window(null));
-                lg = new double[] {r.msgsPerSec(), r.p50(), r.p99()};
-            } catch (IOException e) {
-                problems.add("load generator: " + oneLine(e.getMessage()));
-            }
-        } catch (IOException e) {
-            problems.add(oneLine(e.getMessage()));
-        } finally {
-            if (server != null) {
-                server.stop(Duration.ofSeconds(10));
-                runner.current(null);
-                ServerProcess.awaitPortFree(port, Duration.ofSeconds(5));
-            }
-        }
-        LoadgenCheck c = new LoadgenCheck(transport, sp[0], sp[1], sp[2], lg[0], lg[1], lg[2], String.join("; ", problems));
-        progress.line(String.format(Locale.ROOT, "%s: sockperf ping-pong %s msgs/s (p50 %s us), load generator %s msgs/s"
-                        + " (p50 %s us)%s", prefix, Report.fmt("%,.0f", c.sockperfRate()), Report.fmt("%.1f", c.sockperfP50()),
-                Report.fmt("%,.0f", c.loadgenRate()), Report.fmt("%.1f", c.loadgenP50()),
-                c.note().isEmpty() ? "" : "; " + c.note()));
-        return c;
-    }
-
-    // ------------------------------------------------------------ allocation
-
-    private AllocResult runAlloc(ServerDef def, Point point) {
-        String thread = def.id().startsWith("uloop-") && !def.id().contains("blocking") && !def.id().contains("virtual")
-                ? "uloop-echo-0" : null;      // the (first) loop thread of serve echo
-        if (!def.java()) {
-            return new AllocResult(def.id(), point, "-", Double.NaN, Double.NaN, 0, 0, 0, "not a Java server");
-        }
-        int port = port();
-        Path jfr = work.resolve("alloc-" + def.id() + ".jfr");
-        String prefix = "allocation: " + def.id() + " " + point.label();
-        progress.live(prefix + ": starting");
-        ServerProcess server = null;
-        try {
-            List<String> opts = new ArrayList<>(jvmOpts());
-            opts.addAll(AllocProbe.jvmOptions(jfr));
-            server = ServerProcess.start(def.id(), def.launcher().command(port, point.udp(), opts, work), serverCpu,
-                    def.ready(), Duration.ofSeconds(60));
-            runner.current(server);
-            // A longer warm-up than the rounds': JIT and JFR settle before the window.
-            LoadSpec spec = new LoadSpec(new InetSocketAddress("127.0.0.1", port), point.udp(), point.connections(),
-                    point.idle(), size, 1, warmup.plusSeconds(1), duration.plusSeconds(1), connectRate, false, server.pid(),
-                    Backend.best());
-            BenchResult r = runner.runRound(spec, def.id(), s -> progress.live(prefix + "  " + s), server,
-                    new GcCounter.Window(null));
-            Instant end = Instant.now();
-            Instant start = end.minusNanos((long) (r.seconds() * 1e9));
-            String stopped = server.stop(Duration.ofSeconds(15));
-            runner.current(null);
-            ServerProcess.awaitPortFree(port, Duration.ofSeconds(10));
-            if (!Files.exists(jfr)) {
-                return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0,
-                        r.msgsPerSec(), "no JFR file" + (stopped == null ? "" : "; on SIGTERM it " + stopped));
-            }
-            AllocResult a = AllocProbe.compute(def.id(), point, AllocProbe.read(jfr), thread, start, end, r.msgsPerSec());
-            progress.line(String.format(Locale.ROOT, "%s: %s B/msg (median interval %s) on thread \"%s\" at %,.0f msgs/s",
-                    prefix, Report.fmt("%.1f", a.bytesPerMsg()), Report.fmt("%.1f", a.medianBytesPerMsg()), a.thread(),
-                    a.msgsPerSec()));
-            return a;
-        } catch (IOException | RuntimeException e) {
-            if (server != null) {
-                server.stop(Duration.ofSeconds(15));
-                saveLog(server, "alloc-" + def.id());
-            }
-            runner.current(null);
-            return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0, 0,
-                    "failed: " + oneLine(e.getMessage()));
-        }
-    }
-
     // ------------------------------------------------------------ helpers
 
     private Map<String, String> settings(Instant started, Path sockperf) {
@@ -557,13 +450,6 @@ public final class Compare implements Callable<Integer> {
         throw new IllegalStateException("no free port in " + basePort + "-" + (basePort + 999));
     }
 
-    private void saveLog(ServerProcess server, String name) {
-        try {
-            server.saveOutput(logs.resolve(name + ".log"));
-        } catch (IOException e) {
-            // Best effort.
-        }
-    }
 
     static String oneLine(String s) {
         return s == null ? "?" : s.replaceAll("\\s*\\R\\s*", " ").strip();
@@ -610,7 +496,7 @@ public final class Compare implements Callable<Integer> {
     }
 
     /** Files in the latest folder that other tools write there ({@code bench/sntp}): kept when a run is copied in. */
-    static final java.util.Set<String> KEPT_IN_LATEST = java.util.Set.of("sntp.md");
+    static final Set<String> KEPT_IN_LATEST = Set.of("sntp.md");
 
     private static void copyFolder(Path from, Path to) throws IOException {
         if (Files.isDirectory(to)) {

@@ -6,8 +6,10 @@ import dev.uloop.loadgen.LoadGenerator;
 import dev.uloop.loadgen.LoadSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -195,11 +197,7 @@ final class PointRunner {
             progress.line(prefix + ": port " + port + " still busy 3 s after the server stopped; going on");
         }
         if (failure != null) {
-            try {
-                server.saveOutput(logs.resolve(def.id() + "-" + point.id() + ".log"));
-            } catch (IOException e) {
-                // Best effort: the row says why it failed.
-            }
+            saveLog(server, def.id() + "-" + point.id());
             return Row.without(def.id(), def.nativeC(), point, Row.Status.FAILED, Compare.oneLine(failure));
         }
         List<String> note = new ArrayList<>();
@@ -304,4 +302,117 @@ final class PointRunner {
         }
     }
 
+    // ------------------------------------------------------------ load generator check
+
+    /** sockperf's own ping-pong client and the load generator against sockperf's server, one connection each. */
+    LoadgenCheck loadgenCheck(List<ServerDef> catalogue, Path sockperf, boolean udp) {
+        String transport = udp ? "udp" : "tcp";
+        ServerDef def = catalogue.stream().filter(d -> d.id().equals("sockperf-epoll")).findFirst().orElseThrow();
+        String prefix = "load generator check (" + transport + ")";
+        double[] sp = {Double.NaN, Double.NaN, Double.NaN};
+        double[] lg = {Double.NaN, Double.NaN, Double.NaN};
+        List<String> problems = new ArrayList<>();
+        int port = ports.getAsInt();
+        ServerProcess server = null;
+        try {
+            progress.live(prefix + ": sockperf ping-pong");
+            server = ServerProcess.start(def.id(), def.launcher().command(port, udp, List.of(), work), s.serverCpu(),
+                    def.ready(), Duration.ofSeconds(30));
+            current(server);
+            long secs = Math.max(1, Math.round((s.warmup().toMillis() + s.duration().toMillis()) / 1000.0));
+            List<String> cmd = new ArrayList<>(List.of(sockperf.toString(), "ping-pong", "-i", "127.0.0.1", "-p",
+                    Integer.toString(port), "-t", Long.toString(secs), "-m", Integer.toString(s.size()), "--full-rtt"));
+            if (!udp) {
+                cmd.add("--tcp");
+            }
+            try {
+                sp = LoadgenCheck.parseSockperf(Jvm.run(cmd, (int) secs + 30));
+            } catch (IOException e) {
+                problems.add("sockperf ping-pong: " + Compare.oneLine(e.getMessage()));
+            }
+            progress.live(prefix + ": load generator");
+            try {
+                BenchResult r = runRound(new LoadSpec(new InetSocketAddress("127.0.0.1", port), udp, 1, 0, s.size(), 1,
+                        s.warmup(), s.duration(), s.connectRate(), true, server.pid(), Backend.best()), "check",
+                        s -> progress.live(prefix + ": load generator  " + s), server, new GcCounter.Window(null));
+                lg = new double[] {r.msgsPerSec(), r.p50(), r.p99()};
+            } catch (IOException e) {
+                problems.add("load generator: " + Compare.oneLine(e.getMessage()));
+            }
+        } catch (IOException e) {
+            problems.add(Compare.oneLine(e.getMessage()));
+        } finally {
+            if (server != null) {
+                server.stop(Duration.ofSeconds(10));
+                current(null);
+                ServerProcess.awaitPortFree(port, Duration.ofSeconds(5));
+            }
+        }
+        LoadgenCheck c = new LoadgenCheck(transport, sp[0], sp[1], sp[2], lg[0], lg[1], lg[2], String.join("; ", problems));
+        progress.line(String.format(Locale.ROOT, "%s: sockperf ping-pong %s msgs/s (p50 %s us), load generator %s msgs/s"
+                        + " (p50 %s us)%s", prefix, Report.fmt("%,.0f", c.sockperfRate()), Report.fmt("%.1f", c.sockperfP50()),
+                Report.fmt("%,.0f", c.loadgenRate()), Report.fmt("%.1f", c.loadgenP50()),
+                c.note().isEmpty() ? "" : "; " + c.note()));
+        return c;
+    }
+
+    // ------------------------------------------------------------ allocation
+
+    /** The bytes the server's loop thread allocates per echoed message at {@code point}, from its JFR recording. */
+    AllocResult allocation(ServerDef def, Point point) {
+        String thread = def.id().startsWith("uloop-") && !def.id().contains("blocking") && !def.id().contains("virtual")
+                ? "uloop-echo-0" : null;      // the (first) loop thread of serve echo
+        if (!def.java()) {
+            return new AllocResult(def.id(), point, "-", Double.NaN, Double.NaN, 0, 0, 0, "not a Java server");
+        }
+        int port = ports.getAsInt();
+        Path jfr = work.resolve("alloc-" + def.id() + ".jfr");
+        String prefix = "allocation: " + def.id() + " " + point.label();
+        progress.live(prefix + ": starting");
+        ServerProcess server = null;
+        try {
+            List<String> opts = new ArrayList<>(s.jvmOpts());
+            opts.addAll(AllocProbe.jvmOptions(jfr));
+            server = ServerProcess.start(def.id(), def.launcher().command(port, point.udp(), opts, work), s.serverCpu(),
+                    def.ready(), Duration.ofSeconds(60));
+            current(server);
+            // A longer warm-up than the rounds': JIT and JFR settle before the window.
+            LoadSpec spec = new LoadSpec(new InetSocketAddress("127.0.0.1", port), point.udp(), point.connections(),
+                    point.idle(), s.size(), 1, s.warmup().plusSeconds(1), s.duration().plusSeconds(1), s.connectRate(), false, server.pid(),
+                    Backend.best());
+            BenchResult r = runRound(spec, def.id(), s -> progress.live(prefix + "  " + s), server,
+                    new GcCounter.Window(null));
+            Instant end = Instant.now();
+            Instant start = end.minusNanos((long) (r.seconds() * 1e9));
+            String stopped = server.stop(Duration.ofSeconds(15));
+            current(null);
+            ServerProcess.awaitPortFree(port, Duration.ofSeconds(10));
+            if (!Files.exists(jfr)) {
+                return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0,
+                        r.msgsPerSec(), "no JFR file" + (stopped == null ? "" : "; on SIGTERM it " + stopped));
+            }
+            AllocResult a = AllocProbe.compute(def.id(), point, AllocProbe.read(jfr), thread, start, end, r.msgsPerSec());
+            progress.line(String.format(Locale.ROOT, "%s: %s B/msg (median interval %s) on thread \"%s\" at %,.0f msgs/s",
+                    prefix, Report.fmt("%.1f", a.bytesPerMsg()), Report.fmt("%.1f", a.medianBytesPerMsg()), a.thread(),
+                    a.msgsPerSec()));
+            return a;
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.stop(Duration.ofSeconds(15));
+                saveLog(server, "alloc-" + def.id());
+            }
+            current(null);
+            return new AllocResult(def.id(), point, thread == null ? "?" : thread, Double.NaN, Double.NaN, 0, 0, 0,
+                    "failed: " + Compare.oneLine(e.getMessage()));
+        }
+    }
+
+    /** Keeps a failed server's output under logs/ (best effort: the row says why it failed). */
+    private void saveLog(ServerProcess server, String name) {
+        try {
+            server.saveOutput(logs.resolve(name + ".log"));
+        } catch (IOException e) {
+            // Best effort.
+        }
+    }
 }
