@@ -37,10 +37,15 @@ final class Findings {
         return Math.abs(a.msgsPerSec() - b.msgsPerSec()) <= noise * hi;
     }
 
+    /** Whether a failure is select()'s wall: Python's ValueError, or glibc's FD_SETSIZE check (C). */
+    private static boolean selectLimit(String note) {
+        return note.contains("out of range in select") || note.contains("FD_SETSIZE");
+    }
+
     /** A failed row's reason, short enough for a chart label. */
     static String reason(String note) {
         String n = note == null ? "" : note;
-        if (n.contains("out of range in select")) {
+        if (selectLimit(n)) {
             return "select(): fd over 1023";
         }
         int colon = n.lastIndexOf(": ");
@@ -56,7 +61,7 @@ final class Findings {
      */
     static String legendReason(String note) {
         String n = note == null ? "" : note;
-        if (n.contains("out of range in select")) {
+        if (selectLimit(n)) {
             return ": select(), fd over 1023";
         }
         if (n.contains("MAX_ACTIVE_FD_NUM")) {

@@ -96,6 +96,8 @@ class ChartsTest {
         assertEquals(": sockperf's 1,024-socket cap", Findings.legendReason("round 1: sockperf: WARNING: closing a socket"
                 + " because we can not accept active_fd_count=1023 MAX_ACTIVE_FD_NUM=1024"));
         assertEquals("", Findings.legendReason("round 1: connection reset"));
+        assertEquals(": select(), fd over 1023", Findings.legendReason("server exited with status 134 in round 1:"
+                + " *** bit out of range 0 - FD_SETSIZE on fd_set ***: terminated"));
         assertEquals(": dropped connections", Findings.legendReason("lost connections: 25,571 errors in 3 round(s)"
                 + " with 10,000 connections (it echoed 42,159 msgs/s on the ones it kept)"));
     }
